@@ -1,0 +1,1 @@
+"""Network analysis of the city graph: which cities are pivotal, and why."""

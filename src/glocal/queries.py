@@ -1,0 +1,169 @@
+"""Canned queries: the named ``.rq`` files in ``queries/``, with their header metadata.
+
+A header of ``#`` comment lines gives the title, a description and the parameters::
+
+    # title: Networks of a city
+    # description: Every organisation a city belongs to, with role, dates and source.
+    # param: city (iri, default city:bristol) The city.
+
+Parameters are bound by a ``VALUES`` block appended to the query, built from
+Oxigraph terms, so a value can never change the query's structure: an IRI that is
+not an IRI is refused, and a string is escaped as a literal. Canned queries use their
+parameters in joins (triple patterns), where a trailing ``VALUES`` binds them exactly
+as a substitution would.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode
+
+from glocal.loading import PROJECT_ROOT
+from glocal.namespaces import PREFIXES, XSD
+
+__all__ = [
+    "QUERIES_DIR",
+    "CannedQuery",
+    "Parameter",
+    "ParameterError",
+    "bind",
+    "load_queries",
+    "parse_term",
+]
+
+QUERIES_DIR = PROJECT_ROOT / "queries"
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
+_PARAM = re.compile(r"^(\w+)\s*\((\w+)(?:,\s*default\s+([^)]+))?\)\s*(.*)$")
+_TYPES = ("iri", "string", "integer", "year")
+
+
+class ParameterError(ValueError):
+    """A canned-query parameter is missing or not a valid value of its type."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named query parameter: its type (iri, string, integer, year) and default."""
+
+    name: str
+    type: str
+    default: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    """A named SPARQL query with the metadata from its header comment."""
+
+    name: str
+    title: str
+    description: str
+    sparql: str
+    parameters: tuple[Parameter, ...] = field(default_factory=tuple)
+
+
+def load_queries(folder: Path = QUERIES_DIR) -> dict[str, CannedQuery]:
+    """Read every ``*.rq`` file in a folder, keyed by file stem.
+
+    >>> queries = load_queries()
+    >>> queries["networks-of-city"].parameters[0].name
+    'city'
+    """
+    queries: dict[str, CannedQuery] = {}
+    for path in sorted(folder.glob("*.rq")):
+        if not _NAME.match(path.stem):
+            raise ValueError(f"{path}: query names are lowercase words joined by '-'")
+        text = path.read_text(encoding="utf-8")
+        meta: dict[str, list[str]] = {"title": [], "description": [], "param": []}
+        for line in text.splitlines():
+            match = _HEADER.match(line.strip())
+            if match:
+                meta[match.group(1)].append(match.group(2).strip())
+            elif line.strip() and not line.lstrip().startswith("#"):
+                break
+        parameters = []
+        for spec in meta["param"]:
+            pm = _PARAM.match(spec)
+            if not pm or pm.group(2) not in _TYPES:
+                raise ValueError(f"{path}: bad parameter line {spec!r}")
+            parameters.append(Parameter(pm.group(1), pm.group(2), pm.group(3), pm.group(4)))
+        if not meta["title"]:
+            raise ValueError(f"{path}: the header needs a '# title:' line")
+        queries[path.stem] = CannedQuery(
+            name=path.stem,
+            title=meta["title"][0],
+            description=" ".join(meta["description"]),
+            sparql=text,
+            parameters=tuple(parameters),
+        )
+    return queries
+
+
+def parse_term(value: str, kind: str) -> NamedNode | Literal:
+    """Turn a parameter value into an RDF term of its declared type.
+
+    IRIs may be written in full or with one of glocal's prefixes (``city:bristol``).
+
+    >>> parse_term("city:bristol", "iri")
+    <NamedNode value=https://w3id.org/glocal/id/city/bristol>
+    >>> parse_term('"} ; DROP ALL #', "string")
+    <Literal value="} ; DROP ALL # datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>
+    >>> parse_term('"} ; DROP ALL #', "iri")
+    Traceback (most recent call last):
+    ...
+    glocal.queries.ParameterError: not an IRI: '"} ; DROP ALL #'
+    """
+    value = value.strip()
+    if kind == "iri":
+        prefix, sep, local = value.partition(":")
+        if sep and prefix in PREFIXES and not local.startswith("//"):
+            value = PREFIXES[prefix] + local
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", value):
+            raise ParameterError(f"not an IRI: {value!r}")
+        try:
+            return NamedNode(value)
+        except ValueError:
+            raise ParameterError(f"not an IRI: {value!r}") from None
+    if kind == "integer":
+        if not re.match(r"^[+-]?\d+$", value):
+            raise ParameterError(f"not an integer: {value!r}")
+        return Literal(value, datatype=NamedNode(XSD + "integer"))
+    if kind == "year":
+        if not re.match(r"^\d{4}$", value):
+            raise ParameterError(f"not a year (YYYY): {value!r}")
+        return Literal(value, datatype=NamedNode(XSD + "gYear"))
+    return Literal(value)
+
+
+def bind(query: CannedQuery, values: Mapping[str, str]) -> str:
+    """The query text with its parameters bound by a trailing ``VALUES`` block.
+
+    Raises
+    ------
+    ParameterError
+        If a parameter without default is missing, a value does not parse, or an
+        unknown parameter is given.
+
+    >>> q = load_queries()["networks-of-city"]
+    >>> bind(q, {"city": "city:freetown"}).rstrip().splitlines()[-1]
+    'VALUES (?city) { (<https://w3id.org/glocal/id/city/freetown>) }'
+    """
+    known = {p.name for p in query.parameters}
+    unknown = sorted(set(values) - known - {"format"})
+    if unknown:
+        raise ParameterError(f"unknown parameter(s) for {query.name}: {', '.join(unknown)}")
+    if not query.parameters:
+        return query.sparql
+    terms = []
+    for param in query.parameters:
+        raw = values.get(param.name, param.default)
+        if raw is None or raw == "":
+            raise ParameterError(f"missing parameter {param.name!r} ({param.description})")
+        terms.append(str(parse_term(raw, param.type)))
+    names = " ".join(f"?{p.name}" for p in query.parameters)
+    return f"{query.sparql.rstrip()}\nVALUES ({names}) {{ ({' '.join(terms)}) }}\n"

@@ -1,0 +1,221 @@
+"""Run SPARQL queries in worker processes that can be killed at a deadline.
+
+Oxigraph cannot cancel a running query, so a runaway query (a four-way cross product,
+say) would hold a thread and its memory until it finished. Each worker process opens
+the on-disk store read-only; a query past its deadline gets its worker killed, which
+really frees the CPU and memory, and a fresh worker takes its place. Results travel
+back in chunks as Oxigraph serializes them, so a large result is streamed rather than
+built in memory.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+__all__ = ["QueryPool", "QueryRequest", "QuerySyntaxError", "QueryTimeout"]
+
+CHUNK_SIZE = 64 * 1024
+
+
+class QuerySyntaxError(ValueError):
+    """The query is not valid SPARQL; the message gives line and column."""
+
+
+class QueryTimeout(TimeoutError):
+    """The query ran past its deadline and was stopped."""
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """What a worker needs to run one query and serialize its result."""
+
+    query: str
+    media_type: str
+    default_graphs: Sequence[str] | None = None
+    named_graphs: Sequence[str] | None = None
+
+
+class _ChunkWriter:
+    """A binary file object that ships what Oxigraph writes in fixed-size chunks."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        if len(self._buffer) >= CHUNK_SIZE:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self._buffer:
+            self._conn.send(("chunk", bytes(self._buffer)))
+            self._buffer.clear()
+
+
+def _serve(store_path: str, conn: Connection) -> None:
+    """Worker loop: answer requests until the parent closes the pipe."""
+    from pyoxigraph import Store
+
+    from glocal.store import execute, serialize_result
+
+    store = Store.read_only(store_path)
+    conn.send(("ready",))
+    while True:
+        try:
+            request: QueryRequest = conn.recv()
+        except EOFError:
+            return
+        try:
+            result = execute(
+                store,
+                request.query,
+                default_graphs=request.default_graphs,
+                named_graphs=request.named_graphs,
+            )
+            writer = _ChunkWriter(conn)
+            serialize_result(result, writer, request.media_type)
+            writer.flush()
+            conn.send(("end",))
+        except SyntaxError as err:
+            conn.send(("syntax", str(err)))
+        except (OSError, ValueError, RuntimeError) as err:
+            conn.send(("error", f"{type(err).__name__}: {err}"))
+
+
+class _Worker:
+    def __init__(self, ctx: Any, store_path: str) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(store_path, child), daemon=True)
+        self.process.start()
+        child.close()
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        if not self.ready:
+            message = self.conn.recv()
+            if message != ("ready",):
+                raise RuntimeError(f"query worker failed to start: {message!r}")
+            self.ready = True
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class QueryPool:
+    """A fixed number of query worker processes over one on-disk Oxigraph store.
+
+    Parameters
+    ----------
+    store_path
+        Folder of an Oxigraph store; workers open it read-only.
+    size
+        Number of worker processes: the number of queries that run at once.
+    """
+
+    def __init__(self, store_path: str, *, size: int = 4) -> None:
+        self._ctx = multiprocessing.get_context("spawn")
+        self._store_path = store_path
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(size):
+            self._spawn()
+
+    def _spawn(self) -> None:
+        worker = _Worker(self._ctx, self._store_path)
+        with self._lock:
+            self._all.add(worker)
+        self._idle.put(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+        if not self._closed:
+            self._spawn()
+
+    def stream(self, request: QueryRequest, *, timeout: float | None) -> Iterator[bytes]:
+        """Run a query and return its serialized result as an iterator of chunks.
+
+        The first chunk is awaited before returning, so syntax errors and timeouts
+        before any output raise here, where the caller can still choose a status code.
+        A timeout while streaming kills the worker and ends the iterator early.
+
+        Raises
+        ------
+        QuerySyntaxError
+            If the query does not parse.
+        QueryTimeout
+            If no result arrived before ``timeout`` seconds.
+        RuntimeError
+            If the engine failed on the query.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        worker = self._idle.get()
+        try:
+            worker.wait_ready()
+            worker.conn.send(request)
+            first = self._receive(worker, deadline)
+        except BaseException:
+            self._replace(worker)
+            raise
+        if first[0] == "end":
+            self._idle.put(worker)
+            return iter(())
+        if first[0] != "chunk":
+            self._idle.put(worker)
+            if first[0] == "syntax":
+                raise QuerySyntaxError(first[1])
+            raise RuntimeError(first[1])
+        return self._rest(worker, first[1], deadline)
+
+    def _rest(self, worker: _Worker, first: bytes, deadline: float | None) -> Iterator[bytes]:
+        finished = False
+        try:
+            yield first
+            while True:
+                message = self._receive(worker, deadline)
+                if message[0] == "end":
+                    finished = True
+                    return
+                if message[0] != "chunk":
+                    return
+                yield message[1]
+        except QueryTimeout:
+            return
+        finally:
+            # A worker still writing (timeout, or the client went away) is killed:
+            # draining a huge result nobody reads would waste the worker.
+            if finished:
+                self._idle.put(worker)
+            else:
+                self._replace(worker)
+
+    @staticmethod
+    def _receive(worker: _Worker, deadline: float | None) -> tuple[Any, ...]:
+        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if not worker.conn.poll(remaining):
+            raise QueryTimeout("the query ran past its time limit and was stopped")
+        message: tuple[Any, ...] = worker.conn.recv()
+        return message
+
+    def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.kill()
