@@ -36,11 +36,11 @@ install-test: $(STAMP)-test
 # The web UI's editor comes from npm and is copied into api/static/vendor; nothing is
 # loaded from a CDN at run time.
 assets: $(VENDOR)
-$(VENDOR): api/static/package.json api/static/package-lock.json
-	cd api/static && npm ci --no-audit --no-fund --silent
+$(VENDOR): api/assets/package.json api/assets/package-lock.json
+	cd api/assets && npm ci --no-audit --no-fund --silent
 	rm -rf api/static/vendor && mkdir -p api/static/vendor
-	cp api/static/node_modules/codemirror/lib/codemirror.js api/static/node_modules/codemirror/lib/codemirror.css api/static/vendor/
-	cp api/static/node_modules/codemirror/mode/sparql/sparql.js api/static/vendor/
+	cp api/assets/node_modules/codemirror/lib/codemirror.js api/assets/node_modules/codemirror/lib/codemirror.css api/static/vendor/
+	cp api/assets/node_modules/codemirror/mode/sparql/sparql.js api/static/vendor/
 	touch $@
 
 # Chromium drives the browser tests; Virtuoso is the external SPARQL engine for the
@@ -56,4 +56,4 @@ lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) api/static/node_modules api/static/vendor
+	rm -rf $(VENV) api/assets/node_modules api/static/vendor

@@ -1,0 +1,115 @@
+"""The FastAPI application: ``create_app(store, settings)`` assembles one router per concern."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from glocal import __version__
+from glocal.queries import CannedQuery, load_queries
+from glocal.store import GraphStore
+
+__all__ = ["Runtime", "Settings", "create_app"]
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Server options; the defaults are the safe ones (read-only, no federation)."""
+
+    timeout: float = 30.0
+    max_query_bytes: int = 1_000_000
+    update_token: str | None = None
+    admin_token: str | None = None
+    federation_allow: tuple[str, ...] = ()
+    result_cache_entries: int = 256
+    result_cache_max_bytes: int = 1_000_000
+
+
+@dataclass
+class ResultCache:
+    """Serialized results of recent queries, keyed by data version and request.
+
+    A key includes the data version, so a reload or update never serves stale results.
+    """
+
+    entries: int
+    max_bytes: int
+    _items: OrderedDict[str, tuple[str, bytes]] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, key: str) -> tuple[str, bytes] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: str, media_type: str, body: bytes) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            self._items[key] = (media_type, body)
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+
+
+class Runtime:
+    """What the routers share: the current store (swappable on reload), settings, caches."""
+
+    def __init__(self, store: GraphStore, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.queries: dict[str, CannedQuery] = load_queries()
+        self.results = ResultCache(settings.result_cache_entries, settings.result_cache_max_bytes)
+        self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
+    """Build the web application over a store.
+
+    Parameters
+    ----------
+    store
+        Any :class:`~glocal.store.GraphStore` (embedded Oxigraph or a remote engine).
+    settings
+        Server options; defaults are read-only with a 30 s query timeout.
+    """
+    from glocal_api import pages, protocol, reports, ui
+    from glocal_api import queries as canned
+
+    app = FastAPI(
+        title="glocal",
+        version=__version__,
+        description=(
+            "A knowledge graph of how cities act in global migration governance: a SPARQL "
+            "1.1 endpoint, canned queries, resource pages and network reports. Every fact "
+            "carries its source document and a verbatim quote."
+        ),
+    )
+    app.state.runtime = Runtime(store, settings or Settings())
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["ETag", "Content-Type"],
+    )
+    app.include_router(protocol.router)
+    app.include_router(canned.router)
+    app.include_router(pages.router)
+    app.include_router(reports.router)
+    app.include_router(ui.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app
