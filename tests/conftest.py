@@ -1,0 +1,83 @@
+"""Shared fixtures: the curated store and a real server on a free loopback port."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from glocal.loading import Dataset, curated_files, load_files
+from glocal.store import EmbeddedStore
+from glocal_api.app import Settings, create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def dataset() -> Dataset:
+    """The ontology and curated data, parsed once per test session."""
+    return load_files(curated_files())
+
+
+@pytest.fixture(scope="session")
+def store(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
+    """The curated graph in an embedded store."""
+    embedded = EmbeddedStore.open(
+        dataset, cache_dir=tmp_path_factory.mktemp("cache"), workers=3
+    )
+    yield embedded
+    embedded.close()
+
+
+@dataclass
+class LiveServer:
+    """A uvicorn server running the real app in a background thread."""
+
+    url: str
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def client(self, **kwargs: object) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(app: object) -> LiveServer:
+    """Start ``app`` on a free loopback port and wait until it answers."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start within 30 s")
+        time.sleep(0.02)
+    return LiveServer(f"http://127.0.0.1:{port}", server, thread)
+
+
+def stop_server(live: LiveServer) -> None:
+    live.server.should_exit = True
+    live.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(store: EmbeddedStore) -> Iterator[LiveServer]:
+    """The real app over the curated store, with a short timeout for runaway tests."""
+    live = start_server(create_app(store, Settings(timeout=3.0, max_query_bytes=100_000)))
+    yield live
+    stop_server(live)
