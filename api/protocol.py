@@ -57,7 +57,9 @@ def _choose_media_type(form: str, accept: str | None, fmt: str | None) -> str:
         media = _ALIASES.get(media, media)
         if media not in offered:
             names = ", ".join(k for k, v in SHORT_NAMES.items() if v in offered)
-            raise ProtocolError(406, f"format={fmt} cannot carry {form} results; use one of {names}")
+            raise ProtocolError(
+                406, f"format={fmt} cannot carry {form} results; use one of {names}"
+            )
         return media
     # Expand aliases in the Accept header so that e.g. application/json selects JSON.
     accept_expanded = accept
@@ -73,8 +75,9 @@ def _choose_media_type(form: str, accept: str | None, fmt: str | None) -> str:
     chosen = negotiate(accept_expanded, offered)
     if chosen is None:
         raise ProtocolError(
-            406, f"none of the accepted types ({accept}) can carry {form} results; "
-            f"offered: {', '.join(offered)}"
+            406,
+            f"none of the accepted types ({accept}) can carry {form} results; "
+            f"offered: {', '.join(offered)}",
         )
     return chosen
 
@@ -162,7 +165,9 @@ def run_query(
     return StreamingResponse(body(), media_type=media_type, headers=headers)
 
 
-async def _answer(request: Request, params: list[tuple[str, str]], body_query: str | None) -> Response:
+async def _answer(
+    request: Request, params: list[tuple[str, str]], body_query: str | None
+) -> Response:
     queries = [v for k, v in params if k == "query"]
     updates = [v for k, v in params if k == "update"]
     if body_query is not None:
@@ -174,8 +179,9 @@ async def _answer(request: Request, params: list[tuple[str, str]], body_query: s
             "unless the server runs with --enable-update, and then go to /update with a token",
         )
     if len(queries) > 1:
-        return _error(400, "exactly one 'query' parameter is allowed; this request has "
-                      f"{len(queries)}")
+        return _error(
+            400, f"exactly one 'query' parameter is allowed; this request has {len(queries)}"
+        )
     fmt = next((v for k, v in params if k == "format"), None)
     if not queries:
         return _describe_service(request, fmt)
@@ -241,13 +247,25 @@ def _decode(raw: bytes, what: str) -> str:
     },
     openapi_extra={
         "parameters": [
-            {"name": "query", "in": "query", "schema": {"type": "string"},
-             "example": "SELECT ?city ?label WHERE { ?city a gl:City ; rdfs:label ?label } LIMIT 10"},
-            {"name": "default-graph-uri", "in": "query", "schema": {"type": "string"},
-             "example": "https://w3id.org/glocal/id/source/stuerner-2020"},
+            {
+                "name": "query",
+                "in": "query",
+                "schema": {"type": "string"},
+                "example": "SELECT ?c ?name WHERE { ?c a gl:City ; rdfs:label ?name } LIMIT 9",
+            },
+            {
+                "name": "default-graph-uri",
+                "in": "query",
+                "schema": {"type": "string"},
+                "example": "https://w3id.org/glocal/id/source/stuerner-2020",
+            },
             {"name": "named-graph-uri", "in": "query", "schema": {"type": "string"}},
-            {"name": "format", "in": "query", "schema": {"type": "string"},
-             "description": "json, xml, csv, tsv, ttl, nt, jsonld, rdfxml, trig, nq"},
+            {
+                "name": "format",
+                "in": "query",
+                "schema": {"type": "string"},
+                "description": "json, xml, csv, tsv, ttl, nt, jsonld, rdfxml, trig, nq",
+            },
         ]
     },
 )
@@ -292,15 +310,20 @@ async def sparql_post(request: Request) -> Response:
         )
         if content_type == "application/x-www-form-urlencoded":
             body = _decode(await _read_body(request), "the form body")
-            return await _answer(request, url_params + parse_qsl(body, keep_blank_values=True), None)
+            return await _answer(
+                request, url_params + parse_qsl(body, keep_blank_values=True), None
+            )
         if content_type == "application/sparql-query":
             if any(k == "query" for k, _ in url_params):
                 raise ProtocolError(400, "a query in the body and in the URL: send only one")
             body = _decode(await _read_body(request), "the query")
             return await _answer(request, url_params, body)
         if content_type == "application/sparql-update":
-            return _error(403, "SPARQL Update is disabled on this endpoint unless the server "
-                          "runs with --enable-update; send updates to /update with a token")
+            return _error(
+                403,
+                "SPARQL Update is disabled on this endpoint unless the server "
+                "runs with --enable-update; send updates to /update with a token",
+            )
     except ProtocolError as err:
         return _error(err.status, err.message)
     return _error(

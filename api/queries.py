@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
+from glocal_api.protocol import ProtocolError, run_query
 
 from glocal.queries import ParameterError, bind
-from glocal_api.protocol import ProtocolError, run_query
 
 __all__ = ["router"]
 
@@ -43,10 +43,20 @@ async def list_queries(request: Request) -> list[dict[str, object]]:
     },
     openapi_extra={
         "parameters": [
-            {"name": "format", "in": "query", "schema": {"type": "string"},
-             "example": "csv", "description": "json, xml, csv, tsv (or ttl, nt ... for CONSTRUCT)"},
-            {"name": "city", "in": "query", "schema": {"type": "string"},
-             "example": "city:freetown", "description": "a parameter of the chosen query"},
+            {
+                "name": "format",
+                "in": "query",
+                "schema": {"type": "string"},
+                "example": "csv",
+                "description": "json, xml, csv, tsv (or ttl, nt ... for CONSTRUCT)",
+            },
+            {
+                "name": "city",
+                "in": "query",
+                "schema": {"type": "string"},
+                "example": "city:freetown",
+                "description": "a parameter of the chosen query",
+            },
         ]
     },
 )
@@ -60,7 +70,11 @@ async def run_canned(name: str, request: Request) -> Response:
     try:
         sparql = bind(query, params)
         return await run_in_threadpool(
-            run_query, request, sparql, default_graphs=[], named_graphs=[],
+            run_query,
+            request,
+            sparql,
+            default_graphs=[],
+            named_graphs=[],
             fmt=params.get("format"),
         )
     except ParameterError as err:

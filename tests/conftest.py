@@ -12,10 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from glocal_api.app import Settings, create_app
 
 from glocal.loading import Dataset, curated_files, load_files
 from glocal.store import EmbeddedStore
-from glocal_api.app import Settings, create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -30,9 +30,7 @@ def dataset() -> Dataset:
 @pytest.fixture(scope="session")
 def store(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
     """The curated graph in an embedded store."""
-    embedded = EmbeddedStore.open(
-        dataset, cache_dir=tmp_path_factory.mktemp("cache"), workers=3
-    )
+    embedded = EmbeddedStore.open(dataset, cache_dir=tmp_path_factory.mktemp("cache"), workers=3)
     yield embedded
     embedded.close()
 

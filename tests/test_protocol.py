@@ -66,7 +66,9 @@ def test_select_in_every_results_format(client: httpx.Client) -> None:
     rows = as_json.json()["results"]["bindings"]
     assert len(rows) == 5
 
-    as_xml = client.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+xml"})
+    as_xml = client.get(
+        "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+xml"}
+    )
     ns = {"r": "http://www.w3.org/2005/sparql-results#"}
     assert len(ET.fromstring(as_xml.content).findall(".//r:result", ns)) == 5
 
@@ -109,13 +111,17 @@ def test_describe_gives_triples(client: httpx.Client) -> None:
 
 def test_format_parameter_overrides_accept(client: httpx.Client) -> None:
     response = client.get(
-        "/sparql", params={"query": COUNT_CITIES, "format": "csv"}, headers={"Accept": "application/json"}
+        "/sparql",
+        params={"query": COUNT_CITIES, "format": "csv"},
+        headers={"Accept": "application/json"},
     )
     assert response.headers["content-type"].startswith("text/csv")
 
 
 def test_application_json_alias_for_common_clients(client: httpx.Client) -> None:
-    response = client.get("/sparql", params={"query": COUNT_CITIES}, headers={"Accept": "application/json"})
+    response = client.get(
+        "/sparql", params={"query": COUNT_CITIES}, headers={"Accept": "application/json"}
+    )
     assert response.headers["content-type"].startswith("application/sparql-results+json")
 
 
@@ -126,12 +132,19 @@ def test_default_graph_is_the_union_and_can_be_restricted(client: httpx.Client) 
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s gl:quote ?q }"
     union = _count(client.get("/sparql", params={"query": query, "format": "json"}))
     one = _count(
-        client.get("/sparql", params={"query": query, "format": "json", "default-graph-uri": STUERNER})
+        client.get(
+            "/sparql", params={"query": query, "format": "json", "default-graph-uri": STUERNER}
+        )
     )
     two = _count(
         client.get(
             "/sparql",
-            params=[("query", query), ("format", "json"), ("default-graph-uri", STUERNER), ("default-graph-uri", VAN_HAASEN)],
+            params=[
+                ("query", query),
+                ("format", "json"),
+                ("default-graph-uri", STUERNER),
+                ("default-graph-uri", VAN_HAASEN),
+            ],
         )
     )
     assert 0 < one < two < union
@@ -173,7 +186,9 @@ def test_other_methods_are_405(client: httpx.Client, method: str) -> None:
 
 
 def test_no_acceptable_format_is_406(client: httpx.Client) -> None:
-    response = client.get("/sparql", params={"query": COUNT_CITIES}, headers={"Accept": "image/png"})
+    response = client.get(
+        "/sparql", params={"query": COUNT_CITIES}, headers={"Accept": "image/png"}
+    )
     assert response.status_code == 406
     select_as_turtle = client.get("/sparql", params={"query": COUNT_CITIES, "format": "ttl"})
     assert select_as_turtle.status_code == 406
@@ -191,7 +206,9 @@ def test_oversized_query_is_413(client: httpx.Client) -> None:
 
 def test_invalid_utf8_is_400(client: httpx.Client) -> None:
     response = client.post(
-        "/sparql", content=b"ASK { ?s ?p \"\xff\" }", headers={"Content-Type": "application/sparql-query"}
+        "/sparql",
+        content=b'ASK { ?s ?p "\xff" }',
+        headers={"Content-Type": "application/sparql-query"},
     )
     assert response.status_code == 400
     assert "UTF-8" in response.text
@@ -201,7 +218,9 @@ def test_updates_are_refused_and_change_nothing(client: httpx.Client) -> None:
     before = _count(client.get("/sparql", params={"query": COUNT_CITIES, "format": "json"}))
     drop = "DROP ALL"
     form = client.post("/sparql", data={"update": drop})
-    direct = client.post("/sparql", content=drop, headers={"Content-Type": "application/sparql-update"})
+    direct = client.post(
+        "/sparql", content=drop, headers={"Content-Type": "application/sparql-update"}
+    )
     as_query = client.post("/sparql", data={"query": drop})
     assert form.status_code == direct.status_code == 403
     assert "--enable-update" in form.text
@@ -359,8 +378,7 @@ def test_rdflib_sparqlstore_client(server) -> None:  # type: ignore[no-untyped-d
     graph = Graph(store=remote)
     rows = list(
         graph.query(
-            "PREFIX gl: <https://w3id.org/glocal/ontology#> "
-            "SELECT ?o WHERE { ?o a gl:Objective } "
+            "PREFIX gl: <https://w3id.org/glocal/ontology#> SELECT ?o WHERE { ?o a gl:Objective } "
         )
     )
     assert len(rows) == 27

@@ -68,9 +68,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return 1
     dataset, _ = loaded
     import uvicorn
+    from glocal_api.app import Settings, create_app
 
     from glocal.store import EmbeddedStore
-    from glocal_api.app import Settings, create_app
 
     store = EmbeddedStore.open(dataset, cache_dir=args.cache_dir, workers=args.workers)  # type: ignore[arg-type]
     settings = Settings(

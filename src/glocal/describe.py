@@ -178,7 +178,10 @@ def describe_resource(store: GraphStore, iri: str) -> ResourceView:
     labels = [r["label"].value for r in head if r["label"]]
     types = sorted(
         {
-            (r["type"].value, r["typelabel"].value if r["typelabel"] else local_name(r["type"].value))
+            (
+                r["type"].value,
+                r["typelabel"].value if r["typelabel"] else local_name(r["type"].value),
+            )
             for r in head
             if r["type"]
         }
@@ -192,4 +195,3 @@ def describe_resource(store: GraphStore, iri: str) -> ResourceView:
         outgoing=outgoing,
         incoming=incoming,
     )
-

@@ -20,8 +20,8 @@ from glocal.namespaces import ONTOLOGY_GRAPH
 
 __all__ = [
     "PROJECT_ROOT",
-    "RDFSyntaxError",
     "Dataset",
+    "RDFSyntaxError",
     "curated_files",
     "data_version",
     "graph_for_file",
@@ -144,7 +144,9 @@ def load_files(paths: Sequence[Path]) -> Dataset:
         blobs.append((_version_name(path), raw))
         parsed = parse_file(path, data=raw)
         for quad in parsed:
-            subject_files.setdefault(str(quad.subject), str(path))
+            subject = quad.subject
+            key = subject.value if isinstance(subject, NamedNode) else f"_:{subject.value}"
+            subject_files.setdefault(key, str(path))
         quads.extend(parsed)
     return Dataset(quads, tuple(paths), data_version(blobs), subject_files)
 

@@ -20,7 +20,7 @@ from rdflib.term import Node
 
 from glocal.loading import PROJECT_ROOT, Dataset
 
-__all__ = ["SHAPES_FILE", "Violation", "ValidationReport", "to_rdflib", "validate_dataset"]
+__all__ = ["SHAPES_FILE", "ValidationReport", "Violation", "to_rdflib", "validate_dataset"]
 
 SHAPES_FILE = PROJECT_ROOT / "ontology" / "shapes.ttl"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

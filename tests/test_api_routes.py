@@ -1,0 +1,127 @@
+"""Canned-query routes, resource pages and the OpenAPI docs, through the real server."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+import pytest
+from rdflib import Graph
+
+from glocal.namespaces import ID
+
+
+@pytest.fixture(scope="module")
+def client(server):  # type: ignore[no-untyped-def]
+    with server.client() as c:
+        yield c
+
+
+def test_list_canned_queries(client: httpx.Client) -> None:
+    listing = client.get("/queries").json()
+    by_name = {q["name"]: q for q in listing}
+    query = by_name["networks-of-city"]
+    assert query["title"] == "Networks of a city"
+    assert query["parameters"][0]["name"] == "city"
+    assert query["url"] == "/queries/networks-of-city"
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_canned_query_in_every_format(client: httpx.Client, fmt: str) -> None:
+    response = client.get(
+        "/queries/networks-of-city", params={"city": "city:freetown", "format": fmt}
+    )
+    assert response.status_code == 200
+    assert "Mayors Migration Council" in response.text
+
+
+def test_canned_query_answers_the_provenance_question(client: httpx.Client) -> None:
+    response = client.get(
+        "/queries/networks-of-city", params={"city": f"{ID}city/freetown", "format": "csv"}
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    mmc = [r for r in rows if r["organisation"] == f"{ID}org/mmc"]
+    assert mmc and all("Freetown" in r["quote"] for r in mmc)
+    assert {r["source"] for r in mmc} >= {f"{ID}source/stuerner-2020"}
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ['"} ; DROP ALL #', "<http://x> } ; DROP ALL #", "city:x> } UNION { ?s ?p ?o", "\u0000"],
+)
+def test_hostile_parameters_are_refused_not_pasted(client: httpx.Client, hostile: str) -> None:
+    response = client.get("/queries/networks-of-city", params={"city": hostile})
+    assert response.status_code == 400
+    assert "not an IRI" in response.text
+    still_there = client.get(
+        "/sparql", params={"query": "ASK { city:freetown org:memberOf orgn:mmc }", "format": "json"}
+    )
+    assert still_there.json()["boolean"] is True
+
+
+def test_unknown_and_missing_parameters(client: httpx.Client) -> None:
+    unknown = client.get("/queries/networks-of-city", params={"town": "city:freetown"})
+    assert unknown.status_code == 400 and "unknown parameter" in unknown.text
+
+
+@pytest.mark.parametrize("name", ["nope", "..%2Fx", "../x", "..%2F..%2Fpyproject.toml"])
+def test_unknown_query_names_are_404_not_paths(client: httpx.Client, name: str) -> None:
+    response = client.get(f"/queries/{name}")
+    assert response.status_code == 404
+    assert "[project]" not in response.text
+
+
+def test_city_page_shows_networks_with_sources(client: httpx.Client) -> None:
+    response = client.get("/id/city/freetown", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert "Freetown" in page
+    assert 'href="/id/org/mmc"' in page
+    assert "Mayors Migration Council" in page
+    assert "<blockquote>" in page
+
+
+def test_network_page_shows_members(client: httpx.Client) -> None:
+    page = client.get("/id/org/mmc", headers={"Accept": "text/html"}).text
+    assert 'href="/id/city/freetown"' in page and 'href="/id/city/bristol"' in page
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "fmt"),
+    [
+        ("/id/city/freetown", "text/turtle", "turtle"),
+        ("/id/city/freetown", "application/ld+json", "json-ld"),
+        ("/id/city/freetown.ttl", "*/*", "turtle"),
+        ("/id/city/freetown.jsonld", "*/*", "json-ld"),
+    ],
+)
+def test_resource_content_negotiation(
+    client: httpx.Client, path: str, accept: str, fmt: str
+) -> None:
+    response = client.get(path, headers={"Accept": accept})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.text, format=fmt)
+    memberships = graph.query(
+        f"ASK {{ <{ID}city/freetown> <http://www.w3.org/ns/org#memberOf> <{ID}org/mmc> }}"
+    )
+    assert memberships.askAnswer
+
+
+@pytest.mark.parametrize(
+    "path", ["/id/city/atlantis", "/id/../pyproject.toml", "/id/city/..%2F..%2Fx"]
+)
+def test_unknown_resources_are_404(client: httpx.Client, path: str) -> None:
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert "[project]" not in response.text
+
+
+def test_openapi_documents_every_route(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    for route in ["/sparql", "/queries", "/queries/{name}", "/id/{kind}/{slug}"]:
+        assert route in paths
+    assert "example" in str(paths["/sparql"])
+    assert client.get("/docs").status_code == 200

@@ -1,0 +1,222 @@
+"""The web UI in a real browser: Debian's headless Chromium, driven by Playwright.
+
+The page runs against the real server (the ``server`` fixture of ``conftest.py``), and
+every request that does not go to the loopback server is refused and fails the test,
+which proves the UI needs no network: no CDN, no fonts, nothing from outside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT = Path("/tmp/ui.png")
+RESULTS_FORMATS = ["json", "xml", "csv", "tsv"]
+GRAPH_FORMATS = ["ttl", "nt", "jsonld", "rdfxml", "trig", "nq"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium (never a downloaded one), shared by the tests of this module."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make debian-packages)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Offline:
+    """Records every request that would leave the loopback server, and refuses it."""
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        self.refused: list[str] = []
+
+    def __call__(self, route) -> None:  # type: ignore[no-untyped-def]
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlsplit(url).hostname == self.host:
+            route.continue_()
+        else:
+            self.refused.append(url)
+            route.abort()
+
+    def check(self) -> None:
+        assert not self.refused, f"the page tried to fetch from outside: {self.refused}"
+
+
+@pytest.fixture
+def offline(server) -> Offline:  # type: ignore[no-untyped-def]
+    return Offline(urlsplit(server.url).hostname or "127.0.0.1")
+
+
+@pytest.fixture
+def page(browser, server, offline: Offline) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A fresh page on the server; JavaScript errors and outside requests fail the test."""
+    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    context.route("**/*", offline)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda err: errors.append(str(err)))
+    yield tab
+    context.close()
+    offline.check()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def _editor_text(page) -> str:  # type: ignore[no-untyped-def]
+    return page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+
+
+def _type_query(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    page.locator(".CodeMirror").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(text)
+
+
+def _hrefs(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    links = page.locator("#download-links a")
+    return {
+        links.nth(i).get_attribute("data-format"): links.nth(i).get_attribute("href")
+        for i in range(links.count())
+    }
+
+
+def test_examples_results_and_resource_pages(page, offline: Offline) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto("/")
+    expect(page).to_have_title("Query glocal · SPARQL")
+    # The editor is CodeMirror with the SPARQL mode: keywords are highlighted.
+    keyword = page.locator(".CodeMirror .cm-keyword").first
+    expect(keyword).to_be_visible()
+    assert keyword.inner_text().upper() in {"SELECT", "DISTINCT", "WHERE", "GRAPH"}
+    assert "org:memberOf" in _editor_text(page)
+    # The guide lists the predeclared prefixes.
+    expect(page.locator(".prefixes dt", has_text="orgn:")).to_be_visible()
+
+    # A canned query runs with its parameter's default, and loads its text.
+    page.get_by_role("button", name="Networks of a city").click()
+    city = page.get_by_label("city")
+    expect(city).to_have_value("city:bristol")
+    rows = page.locator("#output table tbody tr")
+    expect(rows.first).to_be_visible()
+    assert "org:organization" in _editor_text(page)
+    expect(page.locator("#results-meta")).to_contain_text("rows")
+
+    # Another city: edit the parameter and press Enter.
+    city.fill("city:freetown")
+    city.press("Enter")
+    mmc = page.locator("#output a[href='/id/org/mmc']").first
+    expect(mmc).to_be_visible()
+    expect(page.locator("#output")).to_contain_text("Against this background")
+    expect(page.locator("#results-meta")).to_contain_text(" ms")
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    # Result IRIs link to the local resource pages.
+    mmc.click()
+    page.wait_for_url("**/id/org/mmc")
+    expect(page.locator("h1")).to_have_text("Mayors Migration Council")
+    expect(page.locator("a[href='/id/city/freetown']").first).to_be_visible()
+
+    # The city page lists the city's networks, each with its source.
+    page.goto("/id/city/freetown")
+    expect(page.locator("h1")).to_have_text("Freetown")
+    member_of = page.locator("li[data-predicate='http://www.w3.org/ns/org#memberOf']")
+    expect(member_of.filter(has_text="Mayors Migration Council")).to_have_count(1)
+    expect(member_of.locator("a.source").first).to_be_visible()
+    offline.check()
+
+
+def test_typed_queries_errors_ask_and_construct(page, offline: Offline) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto("/")
+    expect(page.locator(".CodeMirror .cm-keyword").first).to_be_visible()
+
+    _type_query(page, "SELEC ?city WHERE { ?city a gl:City }")
+    page.keyboard.press("Control+Enter")
+    error = page.get_by_role("alert")
+    expect(error).to_contain_text("HTTP 400")
+    expect(error).to_contain_text("SPARQL syntax error")
+
+    _type_query(page, "ASK { city:freetown org:memberOf orgn:mmc }")
+    page.get_by_role("button", name="Run query").click()
+    expect(page.locator("#output .ask")).to_have_text("true")
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+    _type_query(page, "CONSTRUCT { city:freetown ?p ?o } WHERE { city:freetown ?p ?o }")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#output pre.graph")).to_contain_text("city:freetown")
+    offline.check()
+
+
+def test_download_links(page, server, offline: Offline) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto("/")
+    expect(page.locator("#download-links a")).to_have_count(len(RESULTS_FORMATS))
+    hrefs = _hrefs(page)
+    assert list(hrefs) == RESULTS_FORMATS
+    for fmt, href in hrefs.items():
+        url = urlsplit(href)
+        assert url.path == "/sparql"
+        assert parse_qs(url.query) == {"query": [_editor_text(page)], "format": [fmt]}
+    csv = page.request.get(server.url + hrefs["csv"])
+    assert csv.ok and csv.headers["content-type"].startswith("text/csv")
+    assert csv.text().startswith("city,cityName,network,networkName,source")
+
+    # A CONSTRUCT query offers the graph formats.
+    construct = "CONSTRUCT WHERE { city:freetown ?p ?o }"
+    _type_query(page, construct)
+    expect(page.locator("#download-links a")).to_have_count(len(GRAPH_FORMATS))
+    hrefs = _hrefs(page)
+    assert list(hrefs) == GRAPH_FORMATS
+    for fmt, href in hrefs.items():
+        assert parse_qs(urlsplit(href).query) == {"query": [construct], "format": [fmt]}
+    turtle = page.request.get(server.url + hrefs["ttl"])
+    assert turtle.ok and turtle.headers["content-type"].startswith("text/turtle")
+
+    # A canned query's links run it by name with its parameters.
+    page.get_by_role("button", name="Networks of a city").click()
+    page.get_by_label("city").fill("city:freetown")
+    hrefs = _hrefs(page)
+    assert hrefs["csv"] == "/queries/networks-of-city?city=city%3Afreetown&format=csv"
+    assert "Mayors Migration Council" in page.request.get(server.url + hrefs["csv"]).text()
+    offline.check()
+
+
+def test_narrow_screen(browser, server, offline: Offline) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    context = browser.new_context(base_url=server.url, viewport={"width": 380, "height": 800})
+    context.route("**/*", offline)
+    try:
+        tab = context.new_page()
+        tab.goto("/")
+        tab.get_by_role("button", name="Networks of a city").click()
+        expect(tab.locator("#output table tbody tr").first).to_be_visible()
+        overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the page is {overflow}px wider than a 380px screen"
+    finally:
+        context.close()
+    offline.check()

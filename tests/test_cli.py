@@ -1,0 +1,84 @@
+"""``glocal validate`` from the command line: exit codes and readable messages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def glocal(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "glocal.cli", "--cache-dir", str(cache), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cli-cache")
+
+
+def test_validate_curated_graph_exits_0_with_a_summary(cache: Path) -> None:
+    result = glocal("validate", cache=cache)
+    assert result.returncode == 0, result.stderr
+    assert "conforms" in result.stdout
+    assert "cities" in result.stdout and "quoted facts" in result.stdout
+
+
+def test_validate_reports_shacl_violations_with_file(cache: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "mine.ttl"
+    bad.write_text(
+        "@prefix gl: <https://w3id.org/glocal/ontology#> .\n"
+        "@prefix org: <http://www.w3.org/ns/org#> .\n"
+        "<https://w3id.org/glocal/id/city/atlantis> a gl:City ;\n"
+        "    org:memberOf <https://w3id.org/glocal/id/org/mmc> .\n"
+    )
+    result = glocal("validate", str(bad), cache=cache)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "mine.ttl" in result.stderr
+    assert "city/atlantis" in result.stderr
+    assert "rdfs:label" in result.stderr  # the label shape
+    assert "without provenance" in result.stderr  # the provenance shape
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line"),
+    [
+        ("broken.ttl", '@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n', 3),
+        ("broken.nt", "<http://a> <http://b> <http://c> .\n<http://a> <http://b> .\n", 2),
+        ("broken.trig", "<http://g> {\n <http://a> <http://b> .\n}\n", 2),
+        ("broken.nq", "<http://a> <http://b> <http://c> <http://g> <http://x> .\n", 1),
+        ("broken.jsonld", '{"@id": "http://a",\n "http://b": [ }', 2),
+        (
+            "broken.rdf",
+            "<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>\n"
+            "<rdf:Description rdf:about='http://a'>\n</rdf:RDF>\n",
+            None,
+        ),
+    ],
+)
+def test_malformed_rdf_names_file_and_line(
+    cache: Path, tmp_path: Path, name: str, content: str, line: int | None
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    result = glocal("validate", str(path), cache=cache)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "malformed RDF" in result.stderr and name in result.stderr
+    if line is not None:
+        assert f"{name}:{line}:" in result.stderr
+
+
+def test_missing_file_is_reported(cache: Path) -> None:
+    result = glocal("validate", "no-such-file.ttl", cache=cache)
+    assert result.returncode == 1 and "no such file" in result.stderr
