@@ -74,6 +74,17 @@ class Runtime:
         self.results = ResultCache(settings.result_cache_entries, settings.result_cache_max_bytes)
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
 
+    def swap(self, store: GraphStore) -> None:
+        """Switch to a new store version; the old one's workers stop after a grace period.
+
+        Requests that already hold the old store finish on it: its workers live on for
+        one query time limit before they are stopped.
+        """
+        old, self.store = self.store, store
+        timer = threading.Timer(self.settings.timeout + 1, old.close)
+        timer.daemon = True
+        timer.start()
+
 
 def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
     """Build the web application over a store.

@@ -10,6 +10,7 @@ version, and every response has an ``ETag`` so clients can revalidate with
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterator
 from urllib.parse import parse_qsl
 
@@ -175,7 +176,7 @@ async def _answer(
     if updates:
         return _error(
             403,
-            "SPARQL Update is not accepted on the query endpoint; updates are disabled "
+            "SPARQL Update is not accepted on the query endpoint: updates are disabled "
             "unless the server runs with --enable-update, and then go to /update with a token",
         )
     if len(queries) > 1:
@@ -331,3 +332,47 @@ async def sparql_post(request: Request) -> Response:
         f"unsupported media type {content_type or '(none)'}: send "
         "application/sparql-query or application/x-www-form-urlencoded",
     )
+
+
+@router.post(
+    "/update",
+    summary="SPARQL Update (off unless the server runs with --enable-update and a token)",
+    responses={403: {"description": "Updates are disabled, or the bearer token is wrong"}},
+)
+async def sparql_update(request: Request) -> Response:
+    """Apply an update to a new data version and switch to it atomically.
+
+    Queries already running finish on the old version; new ones see the new version.
+    """
+    runtime = request.app.state.runtime
+    token = runtime.settings.update_token
+    if not token:
+        return _error(
+            403,
+            "SPARQL Update is disabled: start the server with --enable-update "
+            "--update-token TOKEN to accept updates",
+        )
+    given = request.headers.get("authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return _error(403, "SPARQL Update needs the header 'Authorization: Bearer <token>'")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        raw = _decode(await _read_body(request), "the update")
+    except ProtocolError as err:
+        return _error(err.status, err.message)
+    if content_type == "application/x-www-form-urlencoded":
+        updates = [v for k, v in parse_qsl(raw, keep_blank_values=True) if k == "update"]
+        if len(updates) != 1:
+            return _error(400, "exactly one 'update' parameter is required")
+        raw = updates[0]
+    elif content_type != "application/sparql-update":
+        return _error(415, "send application/sparql-update or a form with 'update'")
+    store = runtime.store
+    if not hasattr(store, "updated"):
+        return _error(501, "this store backend applies updates through its own engine")
+    try:
+        new_store = await run_in_threadpool(store.updated, raw)
+    except QuerySyntaxError as err:
+        return _error(400, f"SPARQL Update syntax error: {err}")
+    runtime.swap(new_store)
+    return PlainTextResponse(f"updated: data version {new_store.version}\n")

@@ -388,3 +388,42 @@ def test_rdflib_sparqlstore_client(server) -> None:  # type: ignore[no-untyped-d
 def test_json_results_parse_as_json(client: httpx.Client) -> None:
     response = client.get("/sparql", params={"query": COUNT_CITIES, "format": "json"})
     assert json.loads(response.text)["head"]["vars"] == ["n"]
+
+
+def test_update_endpoint_is_off_by_default(client: httpx.Client) -> None:
+    response = client.post(
+        "/update", content="DROP ALL", headers={"Content-Type": "application/sparql-update"}
+    )
+    assert response.status_code == 403 and "--enable-update" in response.text
+
+
+def test_update_with_token_swaps_versions(store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from glocal_api.app import Settings, create_app
+
+    from .conftest import start_server, stop_server
+
+    live = start_server(create_app(store, Settings(update_token="s3cret")))
+    try:
+        with live.client() as c:
+            insert = "INSERT DATA { GRAPH <urn:test> { city:atlantis rdfs:label 'Atlantis' } }"
+            headers = {"Content-Type": "application/sparql-update"}
+            wrong = c.post(
+                "/update", content=insert, headers={**headers, "Authorization": "Bearer no"}
+            )
+            assert wrong.status_code == 403
+            bad = c.post(
+                "/update", content="INSERT {", headers={**headers, "Authorization": "Bearer s3cret"}
+            )
+            assert bad.status_code == 400
+            ok = c.post(
+                "/update", content=insert, headers={**headers, "Authorization": "Bearer s3cret"}
+            )
+            assert ok.status_code == 200, ok.text
+            ask = c.get(
+                "/sparql", params={"query": "ASK { city:atlantis rdfs:label ?l }", "format": "json"}
+            )
+            assert ask.json()["boolean"] is True
+    finally:
+        stop_server(live)
+    # The shared store (the old version) was not changed.
+    assert not bool(store.query("ASK { city:atlantis rdfs:label ?l }"))

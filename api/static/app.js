@@ -273,7 +273,7 @@ function render(contentType, body, elapsed) {
 
 /** A table cell; long texts (quotes) get room to be read. */
 function cell(node) {
-  const long = node?.type === "literal" && node.value.length > 80;
+  const long = node?.type === "literal" && node.value.length > 100;
   return h("td", { class: long ? "long" : null }, term(node));
 }
 

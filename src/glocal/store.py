@@ -26,7 +26,7 @@ from pyoxigraph import (
 )
 
 from glocal.federation import check_federation
-from glocal.loading import Dataset
+from glocal.loading import Dataset, data_version
 from glocal.mediatypes import RDF_FORMATS, RESULTS_FORMATS
 from glocal.namespaces import PREFIXES
 from glocal.querypool import QueryPool, QueryRequest, QuerySyntaxError, QueryTimeout
@@ -248,6 +248,35 @@ class EmbeddedStore:
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
+
+    def updated(self, sparql: str) -> EmbeddedStore:
+        """A new store version: a copy of this one with a SPARQL Update applied.
+
+        This store is left untouched, so queries running on it finish on the old data
+        and the caller swaps versions atomically. The update runs in one transaction:
+        it applies fully or not at all.
+
+        Raises
+        ------
+        QuerySyntaxError
+            If the update does not parse.
+        """
+        version = data_version([("base", self.version.encode()), ("update", sparql.encode())])
+        target = self.path.parent / version
+        if not target.is_dir():
+            building = Path(tempfile.mkdtemp(prefix=f"{version}.", dir=self.path.parent))
+            copy = Store(str(building))
+            copy.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
+            try:
+                copy.update(sparql, prefixes=PREFIXES)
+            except SyntaxError as err:
+                del copy
+                shutil.rmtree(building, ignore_errors=True)
+                raise QuerySyntaxError(str(err)) from None
+            copy.flush()
+            del copy
+            building.rename(target)
+        return EmbeddedStore(target, version, workers=self._workers)
 
     def __len__(self) -> int:
         return len(self._store)

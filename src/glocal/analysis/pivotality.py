@@ -1,0 +1,409 @@
+"""Which cities are pivotal: a composite rank over centrality measures, how robust it
+is, and how far it agrees with an expert list.
+
+The composite rank is the **mean rank across measures**: each measure ranks the cities
+(1 = most central, ties share their average rank), and a city's composite is the mean
+of its ranks. Ranks rather than raw values, because the measures live on different
+scales and are heavy-tailed, so averaging values would let one measure dominate; the
+mean rank weighs every measure equally and is easy to explain. The ``score`` maps the
+mean rank to [0, 1]: 1 for a city ranked first by every measure, 0 for last by every
+one.
+
+The measures (:data:`MEASURES`):
+
+``degree``, ``betweenness``, ``closeness``
+    bipartite centralities (networkx's bipartite normalisations) of the city graph;
+``eigenvector``, ``pagerank``
+    weighted, on the bipartite graph;
+``strength``
+    weighted degree in Newman's city–city projection;
+``projected_betweenness``
+    weighted betweenness in the projection, distances ``1 / w``; skipped (and said so)
+    when the projection is too big to build (:data:`PROJECTION_WORK`).
+
+The expert list (the ``gl:Assessment`` of pivotal cities) is never an input to any of
+this: :func:`agreement` compares a finished ranking with it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+from scipy import stats
+
+from glocal.analysis import centrality, projection
+from glocal.analysis.graph import LAYERS, Ties, bipartite_graph
+
+__all__ = [
+    "DEFAULT_PIVOTS",
+    "MEASURES",
+    "PROJECTION_WORK",
+    "MeasureTable",
+    "Ranked",
+    "agreement",
+    "composite",
+    "compute_measures",
+    "layer_sensitivity",
+    "ranks",
+]
+
+#: Every measure the composite can use, in report order.
+MEASURES: tuple[str, ...] = (
+    "degree",
+    "betweenness",
+    "closeness",
+    "eigenvector",
+    "pagerank",
+    "strength",
+    "projected_betweenness",
+)
+
+#: Pivots for sampled betweenness on graphs above ``centrality.LARGE_GRAPH`` nodes.
+DEFAULT_PIVOTS = 256
+
+#: Largest ``cities * projection pairs`` for which projected betweenness is computed
+#: (networkx's weighted Brandes in Python costs about that many steps).
+PROJECTION_WORK = 20_000_000
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class MeasureTable:
+    """Measure values per city, plus the measures skipped and how each was computed."""
+
+    values: dict[str, dict[Hashable, float]]
+    skipped: dict[str, str] = field(default_factory=dict)
+    methods: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One city's place in the composite ranking."""
+
+    city: Hashable
+    rank: int
+    score: float
+    mean_rank: float
+    ranks: dict[str, float]
+
+
+def _say(progress: Progress | None, message: str) -> None:
+    if progress is not None:
+        progress(message)
+
+
+def compute_measures(
+    G: nx.Graph,
+    cities: Collection[Hashable],
+    *,
+    measures: Sequence[str] | None = None,
+    exact: bool | None = None,
+    pivots: int | None = None,
+    backend: centrality.Backend = "auto",
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> MeasureTable:
+    """Compute each measure for every city.
+
+    Parameters
+    ----------
+    G, cities
+        The bipartite graph (:func:`~glocal.analysis.graph.bipartite_graph`) and
+        every city node.
+    measures
+        A subset of :data:`MEASURES`; all by default.
+    exact
+        Exact betweenness (``True``) or estimated from ``pivots`` random sources
+        (``False``); ``None``: exact up to ``centrality.LARGE_GRAPH`` nodes.
+    pivots
+        Pivots for estimated betweenness; :data:`DEFAULT_PIVOTS` by default.
+    backend
+        Engine for betweenness and closeness, see :mod:`glocal.analysis.centrality`.
+    seed
+        Seed for the pivot sample.
+    progress
+        Called with a short message before each measure.
+
+    Returns
+    -------
+    MeasureTable
+        ``values[measure][city]``; measures that could not run are in ``skipped`` with
+        the reason, and ``methods`` says how each one ran.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "X"), ("b", "X"), ("b", "Y"), ("c", "Y")])
+    >>> table = compute_measures(G, ["a", "b", "c"], measures=["degree", "strength"])
+    >>> table.values["degree"]["b"], table.values["strength"]["b"]
+    (1.0, 2.0)
+    """
+    chosen = list(MEASURES if measures is None else measures)
+    unknown = sorted(set(chosen) - set(MEASURES))
+    if unknown:
+        raise ValueError(
+            f"unknown measure(s) {', '.join(unknown)}; choose from {', '.join(MEASURES)}"
+        )
+    top = centrality.check_cities(G, cities)
+    n_nodes = G.number_of_nodes()
+    large = n_nodes > centrality.LARGE_GRAPH
+    use_exact = (not large) if exact is None else exact
+    sample = None if use_exact else (pivots or DEFAULT_PIVOTS)
+    values: dict[str, dict[Hashable, float]] = {}
+    skipped: dict[str, str] = {}
+    methods: dict[str, str] = {}
+    for name in chosen:
+        _say(progress, f"{name} on {n_nodes:,} nodes and {G.number_of_edges():,} edges")
+        if name == "degree":
+            result = centrality.degree(G, top)
+            methods[name] = "networkx bipartite degree centrality"
+        elif name == "betweenness":
+            result = centrality.betweenness(G, top, backend=backend, sample=sample, seed=seed)
+            engine = _engine(backend, large, sampled=sample is not None, measure=name)
+            methods[name] = (
+                f"bipartite betweenness, exact ({engine})"
+                if sample is None or sample >= n_nodes
+                else f"bipartite betweenness estimated from {sample} random pivots ({engine})"
+            )
+        elif name == "closeness":
+            result = centrality.closeness(G, top, backend=backend)
+            methods[name] = (
+                f"bipartite closeness ({_engine(backend, large, sampled=False, measure=name)})"
+            )
+        elif name == "eigenvector":
+            result = centrality.eigenvector(G)
+            methods[name] = "weighted eigenvector centrality on the largest component (networkx)"
+        elif name == "pagerank":
+            result = centrality.pagerank(G)
+            methods[name] = "weighted PageRank, alpha 0.85 (networkx)"
+        elif name == "strength":
+            result = projection.strength(G, top, weight="weight")
+            methods[name] = "weighted degree in Newman's projection, from the incidence matrix"
+        else:
+            pairs = projection.projection_pairs(G, top)
+            if pairs * len(top) > PROJECTION_WORK:
+                skipped[name] = (
+                    f"projection too large: {len(top):,} cities x {pairs:,} pairs exceeds "
+                    f"{PROJECTION_WORK:,}"
+                )
+                continue
+            result = projection.projected_betweenness(G, top, weight="weight", max_pairs=None)
+            methods[name] = "weighted betweenness in Newman's projection, distance 1/w (networkx)"
+        values[name] = {city: float(result.get(city, 0.0)) for city in top}
+    return MeasureTable(values, skipped, methods)
+
+
+def _engine(backend: str, large: bool, *, sampled: bool, measure: str) -> str:
+    if backend != "auto":
+        return backend
+    if not large:
+        return "networkx"
+    if measure == "closeness" or sampled:
+        return "sparse"
+    return "rustworkx"
+
+
+def ranks(values: Mapping[Hashable, float]) -> dict[Hashable, float]:
+    """Rank values from 1 (largest) down; ties share their average rank.
+
+    Examples
+    --------
+    >>> ranks({"a": 0.5, "b": 0.9, "c": 0.5})
+    {'a': 2.5, 'b': 1.0, 'c': 2.5}
+    """
+    keys = list(values)
+    ordered = stats.rankdata([-values[k] for k in keys], method="average")
+    return {k: float(r) for k, r in zip(keys, ordered, strict=True)}
+
+
+def composite(values: Mapping[str, Mapping[Hashable, float]]) -> list[Ranked]:
+    """Rank cities by their mean rank across measures (see the module docstring).
+
+    Parameters
+    ----------
+    values
+        ``values[measure][city]``, every measure over the same cities.
+
+    Returns
+    -------
+    list of Ranked
+        Best first; ``rank`` is shared by equal mean ranks (1, 2, 2, 4), and the
+        order within a tie follows the city's string form.
+
+    Examples
+    --------
+    >>> ranked = composite({"m1": {"a": 3, "b": 2, "c": 1}, "m2": {"a": 2, "b": 3, "c": 1}})
+    >>> [(r.city, r.rank, r.score) for r in ranked]
+    [('a', 1, 0.75), ('b', 1, 0.75), ('c', 3, 0.0)]
+    """
+    if not values:
+        raise ValueError("no measures to rank by")
+    per_measure = {name: ranks(vals) for name, vals in values.items()}
+    cities = list(next(iter(per_measure.values())))
+    n = len(cities)
+    mean = {c: float(np.mean([per_measure[m][c] for m in per_measure])) for c in cities}
+    order = sorted(cities, key=lambda c: (mean[c], str(c)))
+    ranked: list[Ranked] = []
+    for position, city in enumerate(order, start=1):
+        tied = ranked and math.isclose(ranked[-1].mean_rank, mean[city])
+        rank = ranked[-1].rank if tied else position
+        score = (n - mean[city]) / (n - 1) if n > 1 else 1.0
+        ranked.append(
+            Ranked(
+                city,
+                rank,
+                round(score, 6),
+                mean[city],
+                {m: per_measure[m][city] for m in per_measure},
+            )
+        )
+    return ranked
+
+
+def layer_sensitivity(
+    ties: Ties,
+    *,
+    layers: Collection[str] | None = None,
+    weights: Mapping[str, float] | None = None,
+    measures: Sequence[str] | None = None,
+    exact: bool | None = None,
+    pivots: int | None = None,
+    backend: centrality.Backend = "auto",
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> dict[str, list[Ranked]]:
+    """The composite ranking recomputed with each layer dropped in turn.
+
+    Parameters are those of :func:`~glocal.analysis.graph.bipartite_graph` and
+    :func:`compute_measures`; only layers among ``layers`` are dropped, and nothing is
+    dropped when a single layer is in use.
+
+    Returns
+    -------
+    dict
+        Dropped layer to ranking. Cost: one full :func:`compute_measures` per layer.
+
+    Examples
+    --------
+    >>> from glocal.analysis.graph import City, Tie
+    >>> ties = Ties({"a": City("a", "A"), "b": City("b", "B")},
+    ...             {"X": ("organisation", "X"), "E": ("event", "E")},
+    ...             (Tie("a", "X", "organisations", "Member"),
+    ...              Tie("b", "X", "organisations", "Member"),
+    ...              Tie("b", "E", "events", "attended")))
+    >>> without = layer_sensitivity(ties, measures=["degree"])
+    >>> [r.city for r in without["organisations"]]
+    ['b', 'a']
+    """
+    chosen = [layer for layer in LAYERS if layers is None or layer in layers]
+    if len(chosen) < 2:
+        return {}
+    result: dict[str, list[Ranked]] = {}
+    for layer in chosen:
+        _say(progress, f"sensitivity: ranking without the {layer} layer")
+        G = bipartite_graph(ties, layers=[x for x in chosen if x != layer], weights=weights)
+        table = compute_measures(
+            G,
+            list(ties.cities),
+            measures=measures,
+            exact=exact,
+            pivots=pivots,
+            backend=backend,
+            seed=seed,
+        )
+        result[layer] = composite(table.values)
+    return result
+
+
+def agreement(
+    ranking: Sequence[Ranked],
+    expert: Collection[Hashable],
+    *,
+    k: int | None = None,
+    counts: Mapping[Hashable, Mapping[str, int]] | None = None,
+) -> dict[str, object]:
+    """Compare a ranking with an expert list of cities.
+
+    Parameters
+    ----------
+    ranking
+        The composite ranking (best first), covering every city.
+    expert
+        The listed cities (an unranked set).
+    k
+        Cut-off for precision and recall; the length of the list by default.
+    counts
+        Per city, the number of nodes it is tied to in each layer
+        (:func:`~glocal.analysis.graph.layer_counts`), to say which kinds of facts
+        the listed cities ranked low lack.
+
+    Returns
+    -------
+    dict
+        ``precision_at_k`` (share of the top k that is listed), ``recall_at_k``
+        (share of the list within the top k), ``spearman`` and ``kendall`` (rank
+        correlation between the composite score and being listed, with p-values),
+        ``auc`` (probability that a listed city outranks an unlisted one, ties
+        counting half), ``listed_ranked_low`` (listed cities outside the top k, with
+        the layers where they have no facts), ``unlisted_ranked_high`` (unlisted
+        cities in the top k), ``missing`` (listed cities not in the ranking).
+        Ties at the cut are broken as in the ranking's order.
+
+    Examples
+    --------
+    >>> ranked = composite({"m": {"a": 4, "b": 3, "c": 2, "d": 1}})
+    >>> result = agreement(ranked, {"a", "c"})
+    >>> result["precision_at_k"], result["recall_at_k"], result["auc"]
+    (0.5, 0.5, 0.75)
+    >>> [row["city"] for row in result["unlisted_ranked_high"]]
+    ['b']
+    """
+    listed = set(expert)
+    present = [r.city for r in ranking]
+    in_ranking = listed & set(present)
+    cut = len(listed) if k is None else k
+    top = present[:cut]
+    hits = [c for c in top if c in listed]
+    result: dict[str, object] = {
+        "k": cut,
+        "listed": len(listed),
+        "listed_in_graph": len(in_ranking),
+        "hits": hits,
+        "precision_at_k": len(hits) / cut if cut else None,
+        "recall_at_k": len(hits) / len(listed) if listed else None,
+        "spearman": None,
+        "kendall": None,
+        "auc": None,
+        "missing": sorted(listed - set(present), key=str),
+    }
+    scores = np.array([r.score for r in ranking])
+    flags = np.array([r.city in listed for r in ranking], dtype=float)
+    if 0 < flags.sum() < len(flags) and np.ptp(scores) > 0:
+        rho, p_rho = stats.spearmanr(scores, flags)
+        tau, p_tau = stats.kendalltau(scores, flags)
+        result["spearman"] = {"rho": float(rho), "p": float(p_rho)}
+        result["kendall"] = {"tau": float(tau), "p": float(p_tau)}
+        listed_scores, other_scores = scores[flags == 1], scores[flags == 0]
+        u = stats.mannwhitneyu(listed_scores, other_scores, alternative="two-sided").statistic
+        result["auc"] = float(u) / (len(listed_scores) * len(other_scores))
+    top_set = set(top)
+    result["listed_ranked_low"] = [
+        {
+            "city": r.city,
+            "rank": r.rank,
+            "score": r.score,
+            "lacks": [layer for layer, n in (counts or {}).get(r.city, {}).items() if n == 0],
+        }
+        for r in ranking
+        if r.city in listed and r.city not in top_set
+    ]
+    result["unlisted_ranked_high"] = [
+        {"city": r.city, "rank": r.rank, "score": r.score}
+        for r in ranking
+        if r.city in top_set and r.city not in listed
+    ]
+    return result
