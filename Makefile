@@ -41,6 +41,7 @@ $(VENDOR): api/assets/package.json api/assets/package-lock.json
 	rm -rf api/static/vendor && mkdir -p api/static/vendor
 	cp api/assets/node_modules/codemirror/lib/codemirror.js api/assets/node_modules/codemirror/lib/codemirror.css api/static/vendor/
 	cp api/assets/node_modules/codemirror/mode/sparql/sparql.js api/static/vendor/
+	cp api/assets/node_modules/swagger-ui-dist/swagger-ui-bundle.js api/assets/node_modules/swagger-ui-dist/swagger-ui.css api/static/vendor/
 	touch $@
 
 # Chromium drives the browser tests; Virtuoso is the external SPARQL engine for the

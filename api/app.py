@@ -10,6 +10,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -100,6 +102,8 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
     from glocal_api import queries as canned
 
     app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
         title="glocal",
         version=__version__,
         description=(
@@ -123,4 +127,16 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(ui.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        # FastAPI's default page loads Swagger UI from a CDN; serve the npm copy instead.
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="glocal API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="data:,",
+        )
+
     return app

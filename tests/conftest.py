@@ -75,7 +75,7 @@ def stop_server(live: LiveServer) -> None:
 
 @pytest.fixture(scope="session")
 def server(store: EmbeddedStore) -> Iterator[LiveServer]:
-    """The real app over the curated store, with a short timeout for runaway tests."""
-    live = start_server(create_app(store, Settings(timeout=3.0, max_query_bytes=100_000)))
+    """The real app over the curated store, with a short timeout so runaway tests end quickly."""
+    live = start_server(create_app(store, Settings(timeout=8.0, max_query_bytes=100_000)))
     yield live
     stop_server(live)

@@ -124,4 +124,8 @@ def test_openapi_documents_every_route(client: httpx.Client) -> None:
     for route in ["/sparql", "/queries", "/queries/{name}", "/id/{kind}/{slug}"]:
         assert route in paths
     assert "example" in str(paths["/sparql"])
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    # Offline: the page loads Swagger UI from this server, not from a CDN.
+    assert "cdn" not in docs.text and "/static/vendor/swagger-ui-bundle.js" in docs.text
+    assert client.get("/static/vendor/swagger-ui-bundle.js").status_code == 200

@@ -12,6 +12,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+
+from glocal.namespaces import PREFIXES
 
 pytestmark = pytest.mark.browser
 
@@ -26,18 +29,19 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Generous, for loaded CI machines; a passing run takes a few seconds.
+expect.set_options(timeout=15_000)
 SCREENSHOT = Path("/tmp/ui.png")
 RESULTS_FORMATS = ["json", "xml", "csv", "tsv"]
 GRAPH_FORMATS = ["ttl", "nt", "jsonld", "rdfxml", "trig", "nq"]
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     """Debian's Chromium (never a downloaded one), shared by the tests of this module."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make debian-packages)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
@@ -50,7 +54,7 @@ class Offline:
         self.host = host
         self.refused: list[str] = []
 
-    def __call__(self, route) -> None:  # type: ignore[no-untyped-def]
+    def __call__(self, route: Route) -> None:
         url = route.request.url
         if url.startswith(("data:", "blob:")) or urlsplit(url).hostname == self.host:
             route.continue_()
@@ -68,10 +72,10 @@ def offline(server) -> Offline:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(browser, server, offline: Offline) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def page(browser: Browser, server, offline: Offline) -> Iterator[Page]:  # type: ignore[no-untyped-def]
     """A fresh page on the server; JavaScript errors and outside requests fail the test."""
     context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(15_000)
     context.route("**/*", offline)
     tab = context.new_page()
     errors: list[str] = []
@@ -82,18 +86,18 @@ def page(browser, server, offline: Offline) -> Iterator[object]:  # type: ignore
     assert not errors, f"JavaScript errors: {errors}"
 
 
-def _editor_text(page) -> str:  # type: ignore[no-untyped-def]
+def _editor_text(page: Page) -> str:
     return page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
 
 
-def _type_query(page, text: str) -> None:  # type: ignore[no-untyped-def]
+def _type_query(page: Page, text: str) -> None:
     page.locator(".CodeMirror").click()
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
     page.keyboard.insert_text(text)
 
 
-def _hrefs(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _hrefs(page: Page) -> dict[str, str]:
     links = page.locator("#download-links a")
     return {
         links.nth(i).get_attribute("data-format"): links.nth(i).get_attribute("href")
@@ -101,9 +105,7 @@ def _hrefs(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
     }
 
 
-def test_examples_results_and_resource_pages(page, offline: Offline) -> None:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import expect
-
+def test_examples_results_and_resource_pages(page: Page, offline: Offline) -> None:
     page.goto("/")
     expect(page).to_have_title("Query glocal · SPARQL")
     # The editor is CodeMirror with the SPARQL mode: keywords are highlighted.
@@ -111,15 +113,13 @@ def test_examples_results_and_resource_pages(page, offline: Offline) -> None:  #
     expect(keyword).to_be_visible()
     assert keyword.inner_text().upper() in {"SELECT", "DISTINCT", "WHERE", "GRAPH"}
     assert "org:memberOf" in _editor_text(page)
-    # The guide lists the predeclared prefixes.
-    expect(page.locator(".prefixes dt", has_text="orgn:")).to_be_visible()
 
     # A canned query runs with its parameter's default, and loads its text.
     page.get_by_role("button", name="Networks of a city").click()
     city = page.get_by_label("city")
     expect(city).to_have_value("city:bristol")
-    rows = page.locator("#output table tbody tr")
-    expect(rows.first).to_be_visible()
+    expect(page.locator("#output th").first).to_have_text("organisation")
+    expect(page.locator("#output table tbody tr").first).to_be_visible()
     assert "org:organization" in _editor_text(page)
     expect(page.locator("#results-meta")).to_contain_text("rows")
 
@@ -147,9 +147,7 @@ def test_examples_results_and_resource_pages(page, offline: Offline) -> None:  #
     offline.check()
 
 
-def test_typed_queries_errors_ask_and_construct(page, offline: Offline) -> None:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import expect
-
+def test_typed_queries_errors_ask_and_construct(page: Page, offline: Offline) -> None:
     page.goto("/")
     expect(page.locator(".CodeMirror .cm-keyword").first).to_be_visible()
 
@@ -170,9 +168,25 @@ def test_typed_queries_errors_ask_and_construct(page, offline: Offline) -> None:
     offline.check()
 
 
-def test_download_links(page, server, offline: Offline) -> None:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import expect
+def test_guide(page: Page, offline: Offline) -> None:
+    page.goto("/")
+    guide = page.locator("#guide")
+    expect(guide.get_by_role("heading", name="How to query glocal")).to_be_visible()
+    for term in ["org:Membership", "rdf:Statement", "gl:quote", "prov:wasDerivedFrom"]:
+        expect(guide.locator("code", has_text=term).first).to_be_visible()
+    expect(guide.locator(".prefixes dt")).to_have_count(len(PREFIXES))
+    expect(guide.locator(".prefixes")).to_contain_text(PREFIXES["orgn"])
 
+    # The guide's example (which source says Freetown is in the MMC?) runs from there.
+    guide.get_by_role("button", name="Load and run this query").click()
+    expect(page.locator("#output th").first).to_have_text("source")
+    expect(page.locator("#output a[href='/id/source/stuerner-2020']").first).to_be_visible()
+    expect(page.locator("#output")).to_contain_text("the inclusion of Freetown in the MMC")
+    assert "orgn:mmc" in _editor_text(page)
+    offline.check()
+
+
+def test_download_links(page: Page, server, offline: Offline) -> None:  # type: ignore[no-untyped-def]
     page.goto("/")
     expect(page.locator("#download-links a")).to_have_count(len(RESULTS_FORMATS))
     hrefs = _hrefs(page)
@@ -205,9 +219,7 @@ def test_download_links(page, server, offline: Offline) -> None:  # type: ignore
     offline.check()
 
 
-def test_narrow_screen(browser, server, offline: Offline) -> None:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import expect
-
+def test_narrow_screen(browser: Browser, server, offline: Offline) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(base_url=server.url, viewport={"width": 380, "height": 800})
     context.route("**/*", offline)
     try:

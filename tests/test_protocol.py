@@ -262,8 +262,8 @@ def test_runaway_query_is_stopped_while_others_are_answered(client: httpx.Client
     thread.join(timeout=60)
     assert outcome["status"] == 503
     assert "time limit" in str(outcome["text"])
-    # The server's limit is 3 s: the runaway was cut there, not run to completion.
-    assert float(outcome["seconds"]) < 20  # type: ignore[arg-type]
+    # The server's limit is 8 s: the runaway was cut there, not run to completion.
+    assert float(outcome["seconds"]) < 30  # type: ignore[arg-type]
     assert max(latencies) < float(outcome["seconds"])  # type: ignore[arg-type]
 
 

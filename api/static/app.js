@@ -74,7 +74,10 @@ function cannedQueries() {
       if (!response.ok) throw new Error(`HTTP ${response.status} from /queries`);
       return response.json();
     })
-    .then((list) => Object.fromEntries(list.map((q) => [q.name, q])));
+    .then((list) => Object.fromEntries(list.map((q) => {
+      q.sparql = q.sparql.replace(/\r\n?/g, "\n"); // as the editor holds it
+      return [q.name, q];
+    })));
   return cannedList;
 }
 
@@ -106,7 +109,7 @@ function showParameters(query) {
 function parameterValues() {
   const values = new URLSearchParams();
   for (const input of $("params-fields").querySelectorAll("input")) {
-    values.set(input.name, input.value.trim());
+    if (input.value.trim()) values.set(input.name, input.value.trim()); // empty: the default
   }
   return values;
 }
@@ -134,13 +137,21 @@ async function loadExample(button) {
       showError(0, "could not load the canned queries", String(err));
       return;
     }
-    canned = queries[button.dataset.name];
+    canned = queries[button.dataset.name] ?? null;
+    if (!canned) {
+      showError(0, "unknown canned query", `${button.dataset.name} is not in /queries`);
+      return;
+    }
     showParameters(canned);
     setText(canned.sparql);
   }
+  const key = (b) => b.dataset.name || b.dataset.sample;
   for (const other of document.querySelectorAll(".examples .example")) {
-    other.toggleAttribute("aria-current", other === button);
+    other.toggleAttribute("aria-current", key(other) === key(button));
   }
+  // Bring the editor into view, e.g. when the example was chosen from the guide below.
+  const top = form.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight / 2) form.scrollIntoView({ behavior: "smooth" });
   run();
 }
 
@@ -175,7 +186,7 @@ function updateDownloads() {
   const kind = shape === "CONSTRUCT" || shape === "DESCRIBE" ? "graph" : "results";
   const base = isCanned() ? canned.name : "glocal-query";
   const links = FORMATS[kind].map(([format, label]) =>
-    h("a", { href: resultsUrl(format), download: `${base}.${format}`, "data-format": format }, label));
+    h("a", { href: resultsUrl(format), download: `${base}.${format === "rdfxml" ? "rdf" : format}`, "data-format": format }, label));
   $("download-links").replaceChildren(...links.flatMap((a, i) => (i ? [" ", a] : [a])));
 }
 $("params-fields").addEventListener("input", updateDownloads);
@@ -309,3 +320,4 @@ function term(node) {
 }
 
 updateDownloads();
+run(); // the example in the editor, so the page opens with data
