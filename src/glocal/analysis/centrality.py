@@ -229,7 +229,7 @@ def closeness(
     >>> round(closeness(G, ["a", "b", "c"])["b"], 3)
     1.0
     >>> round(closeness(G, ["a", "b", "c"], backend="sparse")["a"], 3)
-    0.667
+    0.6
     """
     top = check_cities(G, cities)
     engine = _pick(G, backend, "sparse")
