@@ -7,11 +7,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -126,6 +126,12 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(reports.router)
     app.include_router(ui.router)
+
+    @app.exception_handler(ConnectionError)
+    async def engine_unavailable(request: Request, exc: ConnectionError) -> PlainTextResponse:
+        # A remote engine that is down is the server's problem, not the client's: 503.
+        return PlainTextResponse(f"the SPARQL engine is unavailable: {exc}\n", status_code=503)
+
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/docs", include_in_schema=False)

@@ -18,6 +18,7 @@ from pyoxigraph import NamedNode
 from glocal.describe import describe_resource
 from glocal.mediatypes import negotiate
 from glocal.namespaces import ID
+from glocal.queries import bind_values
 from glocal.store import serialize_result
 
 __all__ = ["router"]
@@ -82,7 +83,7 @@ async def resource(kind: str, slug: str, request: Request) -> Response:
         )
 
     def serialize() -> bytes:
-        result = runtime.store.query(f"{_CONSTRUCT}\nVALUES ?this {{ {NamedNode(iri)} }}")
+        result = runtime.store.query(bind_values(_CONSTRUCT, {"this": NamedNode(iri)}))
         out = io.BytesIO()
         serialize_result(result, out, media)
         return out.getvalue()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
-from glocal_api.protocol import ProtocolError, run_query
 
 from glocal.queries import ParameterError, bind
+from glocal_api.protocol import ProtocolError, run_query
 
 __all__ = ["router"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -12,10 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from glocal_api.app import Settings, create_app
 
 from glocal.loading import Dataset, curated_files, load_files
 from glocal.store import EmbeddedStore
+from glocal_api.app import Settings, create_app
+
+from .virtuoso_server import ISQL, VIRTUOSO, VirtuosoServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -79,3 +82,20 @@ def server(store: EmbeddedStore) -> Iterator[LiveServer]:
     live = start_server(create_app(store, Settings(timeout=8.0, max_query_bytes=100_000)))
     yield live
     stop_server(live)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """A Virtuoso server on loopback ports whose anonymous SPARQL user may update."""
+    if VIRTUOSO is None or ISQL is None:
+        message = "Virtuoso is not installed (`make debian-packages`: virtuoso-opensource)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
+    server.start(timeout=60)
+    try:
+        server.grant_updates()
+        yield server
+    finally:
+        server.stop()

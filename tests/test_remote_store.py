@@ -3,7 +3,6 @@ the same errors, and reloads that readers see whole or not at all."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -34,7 +33,7 @@ from glocal.querypool import QuerySyntaxError, QueryTimeout
 from glocal.remote import META_GRAPH, RemoteStore, StoreUnavailable, _ResponseBody
 from glocal.store import EmbeddedStore, QueryResult
 
-from .virtuoso_server import ISQL, VIRTUOSO, VirtuosoServer
+from .virtuoso_server import VirtuosoServer
 
 pytestmark = pytest.mark.virtuoso
 
@@ -85,23 +84,6 @@ CONSTRUCTS = [
     """CONSTRUCT { ?st ?p ?o } WHERE {
          GRAPH <https://w3id.org/glocal/id/source/stuerner-2020> { ?st rdf:subject ?s ; ?p ?o } }""",
 ]
-
-
-@pytest.fixture(scope="session")
-def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
-    """A Virtuoso server on loopback ports whose anonymous SPARQL user may update."""
-    if VIRTUOSO is None or ISQL is None:
-        message = "Virtuoso is not installed (`make debian-packages`: virtuoso-opensource)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
-    server.start(timeout=60)
-    try:
-        server.grant_updates()
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

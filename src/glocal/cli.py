@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from glocal.loading import RDFSyntaxError, curated_files, load_files
-from glocal.store import default_cache_dir
+from glocal.loading import Dataset, RDFSyntaxError, curated_files, load_files
+from glocal.store import GraphStore, default_cache_dir
 from glocal.validate import ValidationReport, validate_dataset
 
 __all__ = ["main"]
@@ -59,7 +60,52 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from glocal.summary import summarize
 
     print(summarize(dataset))  # type: ignore[arg-type]
+    if args.store:
+        # Validated data is what goes into an external engine, and only then.
+        store = open_store(dataset, args)  # type: ignore[arg-type]
+        print(f"the engine at {args.store} holds data version {store.version}")
+        store.close()
     return 0
+
+
+def open_store(dataset: Dataset, args: argparse.Namespace) -> GraphStore:
+    """The embedded store, or the remote engine named by ``--store`` (loaded if stale).
+
+    Credentials for the engine come from ``$GLOCAL_STORE_USER`` and
+    ``$GLOCAL_STORE_PASSWORD``, never from the command line, so they stay out of shell
+    history and process listings.
+    """
+    if not getattr(args, "store", None):
+        from glocal.store import EmbeddedStore
+
+        return EmbeddedStore.open(dataset, cache_dir=args.cache_dir, workers=args.workers)
+    import httpx
+
+    from glocal.remote import RemoteStore
+
+    user = os.environ.get("GLOCAL_STORE_USER")
+    auth = httpx.DigestAuth(user, os.environ.get("GLOCAL_STORE_PASSWORD", "")) if user else None
+    return RemoteStore.open(
+        dataset,
+        args.store,
+        update_url=args.store_update_url,
+        graph_store_url=args.store_graph_store_url,
+        auth=auth,
+        timeout=getattr(args, "timeout", 30.0),
+    )
+
+
+def _add_store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="use an external SPARQL 1.1 engine (its query endpoint) instead of the embedded store",
+    )
+    parser.add_argument("--store-update-url", metavar="URL", help="the engine's update endpoint")
+    parser.add_argument(
+        "--store-graph-store-url", metavar="URL", help="the engine's Graph Store Protocol endpoint"
+    )
+    parser.add_argument("--workers", type=int, default=4, help="query worker processes")
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -68,11 +114,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return 1
     dataset, _ = loaded
     import uvicorn
+
     from glocal_api.app import Settings, create_app
 
-    from glocal.store import EmbeddedStore
-
-    store = EmbeddedStore.open(dataset, cache_dir=args.cache_dir, workers=args.workers)  # type: ignore[arg-type]
+    store = open_store(dataset, args)  # type: ignore[arg-type]
     settings = Settings(
         timeout=args.timeout,
         max_query_bytes=args.max_query_bytes,
@@ -100,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="validate the ontology, data and extra RDF files")
     validate.add_argument("files", nargs="*", help="extra RDF files to validate with the graph")
     validate.add_argument("--no-cache", action="store_true", help="ignore cached results")
+    _add_store_options(validate)
     validate.set_defaults(func=_cmd_validate)
 
     serve = sub.add_parser("serve", help="validate, then serve the SPARQL endpoint and web UI")
@@ -107,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--timeout", type=float, default=30.0, help="query time limit, seconds")
-    serve.add_argument("--workers", type=int, default=4, help="query worker processes")
+    _add_store_options(serve)
     serve.add_argument("--max-query-bytes", type=int, default=1_000_000)
     serve.add_argument("--enable-update", action="store_true", help="accept SPARQL Update")
     serve.add_argument("--update-token", help="bearer token required for updates")

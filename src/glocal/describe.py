@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode
 
+from glocal.queries import bind_values
 from glocal.store import GraphStore
 
 __all__ = ["Citation", "Fact", "ResourceView", "describe_resource", "local_name"]
@@ -123,9 +124,7 @@ def local_name(iri: str) -> str:
 
 
 def _substitute(query: str, iri: str) -> str:
-    # The IRI is validated by NamedNode and written in N-Triples form, so it cannot
-    # break out of the VALUES block.
-    return f"{query}\nVALUES ?this {{ {NamedNode(iri)} }}"
+    return bind_values(query, {"this": NamedNode(iri)})
 
 
 def _collect(rows: object, *, value_var: str, label_var: str) -> list[Fact]:
