@@ -75,6 +75,9 @@ class Runtime:
         self.queries: dict[str, CannedQuery] = load_queries()
         self.results = ResultCache(settings.result_cache_entries, settings.result_cache_max_bytes)
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+        # Reports keyed by (data version, options): computing one takes ~0.5 s.
+        self.reports: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self.reports_lock = threading.Lock()
 
     def swap(self, store: GraphStore) -> None:
         """Switch to a new store version; the old one's workers stop after a grace period.

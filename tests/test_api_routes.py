@@ -129,3 +129,35 @@ def test_openapi_documents_every_route(client: httpx.Client) -> None:
     # Offline: the page loads Swagger UI from this server, not from a CDN.
     assert "cdn" not in docs.text and "/static/vendor/swagger-ui-bundle.js" in docs.text
     assert client.get("/static/vendor/swagger-ui-bundle.js").status_code == 200
+
+
+def test_pivotal_report_by_content_negotiation(client: httpx.Client) -> None:
+    as_json = client.get("/reports/pivotal", headers={"Accept": "application/json"})
+    assert as_json.status_code == 200
+    report = as_json.json()
+    first = report["cities"][0]
+    assert {"iri", "label", "rank", "score", "measures", "evidence"} <= set(first)
+    assert first["rank"] == 1
+    evidence = [e for items in first["evidence"].values() for e in items]
+    assert evidence and all(e["source"] and e["quote"] for e in evidence)
+    as_csv = client.get("/reports/pivotal", headers={"Accept": "text/csv"})
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    assert first["iri"] in as_csv.text
+    as_html = client.get("/reports/pivotal", headers={"Accept": "text/html"})
+    assert as_html.headers["content-type"].startswith("text/html")
+    assert "<svg" in as_html.text and "http://" not in as_html.text.replace(
+        "http://www.w3.org/2000/svg", ""
+    )
+    top3 = client.get("/reports/pivotal", params={"format": "json", "top": 3}).json()
+    assert [c["iri"] for c in top3["cities"]] == [c["iri"] for c in report["cities"][:3]]
+
+
+def test_centrality_report(client: httpx.Client) -> None:
+    result = client.get("/reports/centrality", params={"measure": "degree", "top": 5}).json()
+    assert result["measure"] == "degree" and len(result["cities"]) == 5
+    values = [c["value"] for c in result["cities"]]
+    assert values == sorted(values, reverse=True)
+    bad = client.get("/reports/centrality", params={"measure": "astrology"})
+    assert bad.status_code == 400 and "unknown measure" in bad.text
+    bad_layer = client.get("/reports/pivotal", params={"layers": "gossip", "format": "json"})
+    assert bad_layer.status_code == 400

@@ -109,7 +109,10 @@ def degree(G: nx.Graph, cities: Collection[Hashable]) -> dict[Hashable, float]:
     >>> degree(G, ["a", "b"])["b"]
     1.0
     """
-    return dict(nx.bipartite.degree_centrality(G, check_cities(G, cities)))
+    top = check_cities(G, cities)
+    if len(top) == G.number_of_nodes():
+        return dict.fromkeys(G, 0.0)  # nothing on the other side: networkx divides by zero
+    return dict(nx.bipartite.degree_centrality(G, top))
 
 
 def _betweenness_scale(n: int, m: int) -> float:
@@ -174,7 +177,9 @@ def betweenness(
         raise ValueError(f"sample must be a positive number of pivots, not {sample}")
     if sample is not None and sample >= n_nodes:
         sample = None
-    if engine == "networkx" and sample is None:
+    n, m = len(top), n_nodes - len(top)
+    top_max, bottom_max = _betweenness_scale(n, m), _betweenness_scale(m, n)
+    if engine == "networkx" and sample is None and top_max and bottom_max:
         return dict(nx.bipartite.betweenness_centrality(G, top))
     if engine == "networkx":
         raw = nx.betweenness_centrality(G, k=sample, normalized=False, seed=seed)
@@ -186,8 +191,8 @@ def betweenness(
         raw = {node: result[i] for i, node in enumerate(nodes)}
     else:
         raw = _sparse_betweenness(G, sample=sample, seed=seed)
-    n, m = len(top), n_nodes - len(top)
-    top_max, bottom_max = _betweenness_scale(n, m), _betweenness_scale(m, n)
+    # A side whose largest possible betweenness is 0 (one node facing it, or none)
+    # scores 0, where networkx would divide by zero.
     return {
         node: (value / top_max if top_max else 0.0)
         if node in top
@@ -326,8 +331,14 @@ def _adjacency(G: nx.Graph, nodes: list[Hashable]) -> sp.csr_array:
 
 def _bitset_distance_sums(A: sp.csr_array, *, words: int = 16) -> tuple[np.ndarray, np.ndarray]:
     """For every node, the sum of hop distances to the nodes it reaches and how many
-    nodes it reaches (itself included), by breadth-first search from 64 * ``words``
-    sources at a time, one bit per source."""
+    nodes it reaches (itself included).
+
+    Breadth-first search runs from 64 * ``words`` sources at a time, one bit per
+    source: a level is one gather of the frontier bits over all arcs and an OR per
+    node. Distances are symmetric, so when node v is first reached at level d by the
+    sources whose bits are set, each of them adds d to v's own distance sum: a
+    popcount per node, summed over batches, gives every node's total.
+    """
     n = A.shape[0]
     indptr, indices = A.indptr, A.indices
     has_arcs = np.diff(indptr) > 0
@@ -342,27 +353,20 @@ def _bitset_distance_sums(A: sp.csr_array, *, words: int = 16) -> tuple[np.ndarr
         bits = np.arange(len(sources))
         visited = np.zeros((n, width), dtype=np.uint64)
         visited[sources, bits // 64] = one << (bits % 64).astype(np.uint64)
-        frontier = visited.copy()
-        distance_sum = np.zeros(width * 64, dtype=np.int64)
-        reached = np.ones(width * 64, dtype=np.int64)
+        frontier = visited
         level = 0
-        while True:
+        while len(starts):
             level += 1
             step = np.zeros((n, width), dtype=np.uint64)
-            if len(starts):
-                step[has_arcs] = np.bitwise_or.reduceat(frontier[indices], starts, axis=0)
+            step[has_arcs] = np.bitwise_or.reduceat(frontier[indices], starts, axis=0)
             step &= ~visited
-            if not step.any():
+            found = np.bitwise_count(step).sum(axis=1, dtype=np.int64)
+            if not found.any():
                 break
-            visited |= step
-            found = np.unpackbits(step.view(np.uint8), axis=1, bitorder="little").sum(
-                axis=0, dtype=np.int64
-            )
-            distance_sum += level * found
-            reached += found
+            visited = visited | step
+            totsp += level * found
+            reach += found
             frontier = step
-        totsp[sources] = distance_sum[: len(sources)]
-        reach[sources] = reached[: len(sources)]
     return totsp, reach
 
 

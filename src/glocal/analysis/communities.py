@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable
+from collections.abc import Collection, Hashable, Mapping
 
 import networkx as nx
 
@@ -23,13 +23,18 @@ def core_numbers(G: nx.Graph) -> dict[Hashable, int]:
     >>> core_numbers(G)["a"], core_numbers(G)["c"]
     (2, 1)
     """
-    H = G.copy()
-    H.remove_edges_from(nx.selfloop_edges(H))
-    return dict(nx.core_number(H))
+    if nx.number_of_selfloops(G):
+        G = G.copy()
+        G.remove_edges_from(nx.selfloop_edges(G))
+    return dict(nx.core_number(G))
 
 
-def main_core(G: nx.Graph, cities: Collection[Hashable]) -> tuple[int, list[Hashable]]:
+def main_core(
+    G: nx.Graph, cities: Collection[Hashable], *, cores: Mapping[Hashable, int] | None = None
+) -> tuple[int, list[Hashable]]:
     """The cities of the main core (the k-core of largest k) and that k.
+
+    ``cores`` are the graph's :func:`core_numbers`, when already computed.
 
     Examples
     --------
@@ -38,7 +43,8 @@ def main_core(G: nx.Graph, cities: Collection[Hashable]) -> tuple[int, list[Hash
     (2, ['a', 'b'])
     """
     top = check_cities(G, cities)
-    cores = core_numbers(G)
+    if cores is None:
+        cores = core_numbers(G)
     k = max((cores[c] for c in top), default=0)
     return k, sorted((c for c in top if cores[c] == k), key=str)
 

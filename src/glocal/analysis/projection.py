@@ -103,8 +103,8 @@ def projection_pairs(G: nx.Graph, cities: Collection[Hashable]) -> int:
     6
     """
     top = check_cities(G, cities)
-    sizes = (sum(1 for neighbour in G[node] if neighbour in top) for node in G if node not in top)
-    return sum(k * (k - 1) for k in sizes)
+    # The graph is bipartite, so every neighbour of a non-city node is a city.
+    return sum(k * (k - 1) for node, k in G.degree() if node not in top)
 
 
 def projection_matrix(
