@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from glocal import __version__
+from glocal.importing import DataFiles
 from glocal.queries import CannedQuery, load_queries
 from glocal.store import GraphStore
 
@@ -35,6 +36,8 @@ class Settings:
     federation_allow: tuple[str, ...] = ()
     result_cache_entries: int = 256
     result_cache_max_bytes: int = 1_000_000
+    #: The files served, for /admin/import and /admin/reload (see api/admin.py).
+    data: DataFiles | None = None
 
 
 @dataclass
@@ -101,7 +104,7 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
     settings
         Server options; defaults are read-only with a 30 s query timeout.
     """
-    from glocal_api import pages, protocol, reports, ui
+    from glocal_api import admin, pages, protocol, reports, ui
     from glocal_api import queries as canned
 
     app = FastAPI(
@@ -129,6 +132,7 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(reports.router)
     app.include_router(ui.router)
+    app.include_router(admin.router)
 
     @app.exception_handler(ConnectionError)
     async def engine_unavailable(request: Request, exc: ConnectionError) -> PlainTextResponse:

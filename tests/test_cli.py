@@ -82,3 +82,57 @@ def test_malformed_rdf_names_file_and_line(
 def test_missing_file_is_reported(cache: Path) -> None:
     result = glocal("validate", "no-such-file.ttl", cache=cache)
     assert result.returncode == 1 and "no such file" in result.stderr
+
+
+def test_report_pivotal_json_and_html(cache: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pivotal.json"
+    result = glocal("report", "pivotal", "--format", "json", "--out", str(out), cache=cache)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    report = json.loads(out.read_text())
+    assert report["cities"][0]["rank"] == 1 and report["cities"][0]["evidence"]
+    html = tmp_path / "pivotal.html"
+    assert glocal("report", "pivotal", "--out", str(html), cache=cache).returncode == 0
+    page = html.read_text()
+    assert "<svg" in page and "<script src" not in page and "<link" not in page
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "csv"])
+def test_export_formats(cache: Path, tmp_path: Path, fmt: str) -> None:
+    import networkx as nx
+
+    out = tmp_path / ("export" if fmt == "csv" else f"g.{fmt}")
+    result = glocal("export", "--format", fmt, "--out", str(out), cache=cache)
+    assert result.returncode == 0, result.stderr
+    if fmt == "graphml":
+        graph = nx.read_graphml(out)
+    elif fmt == "gexf":
+        graph = nx.read_gexf(out)
+    else:
+        assert (out / "nodes.csv").is_file() and (out / "edges.csv").is_file()
+        return
+    assert "https://w3id.org/glocal/id/city/bristol" in graph
+
+
+def test_synth_then_report_on_it(cache: Path, tmp_path: Path) -> None:
+    made = glocal(
+        "synth", "--cities", "300", "--networks", "20", "--out", str(tmp_path), cache=cache
+    )
+    assert made.returncode == 0, made.stderr
+    path = made.stdout.strip()
+    result = glocal(
+        "report",
+        "pivotal",
+        path,
+        "--without-curated",
+        "--no-validate",
+        "--format",
+        "csv",
+        "--top",
+        "10",
+        cache=cache,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.strip().splitlines()) == 11
+    assert "synthetic" in result.stdout

@@ -72,7 +72,8 @@ def _serve(store_path: str, conn: Connection) -> None:
     while True:
         try:
             request: QueryRequest = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
+            # The parent closed the pipe (it stopped or replaced this worker).
             return
         try:
             result = execute(

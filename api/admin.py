@@ -1,0 +1,309 @@
+"""``/admin``: import researchers' data and reload the files, swapping data versions atomically.
+
+The routes are off unless the server has an admin token (``glocal serve
+--admin-token-file PATH`` or ``$GLOCAL_ADMIN_TOKEN``), and every request must carry it
+as ``Authorization: Bearer <token>``. A change never edits the store in place: the files
+are checked, a new store version is built from them, and :meth:`Runtime.swap` switches to
+it, so queries already running finish on the old version. Anything that fails a check
+leaves the files and the served version as they were.
+
+:class:`Watcher` does what ``POST /admin/reload`` does whenever a data file changes
+(``glocal serve --reload``): it polls modification times once a second, which needs no
+extra dependency and works on every file system.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import threading
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pyoxigraph import RdfFormat
+
+from glocal.importing import DataFiles, DataRejected, InvalidDataFiles, read_mapping
+from glocal.mediatypes import RDF_FORMATS
+
+__all__ = ["MAX_IMPORT_BYTES", "Watcher", "reload_data", "router"]
+
+router = APIRouter(prefix="/admin", tags=["Admin"])
+logger = logging.getLogger("glocal.admin")
+
+#: The largest import body accepted (a CSV of some hundred thousand rows).
+MAX_IMPORT_BYTES = 50_000_000
+
+_CSV = "text/csv"
+_EXTENSIONS = {
+    RdfFormat.TURTLE: "ttl",
+    RdfFormat.TRIG: "trig",
+    RdfFormat.N_TRIPLES: "nt",
+    RdfFormat.N_QUADS: "nq",
+    RdfFormat.JSON_LD: "jsonld",
+    RdfFormat.RDF_XML: "rdf",
+}
+
+
+def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+def _rejected(status: int, err: DataRejected, runtime: Any) -> JSONResponse:
+    stored = "" if isinstance(err, InvalidDataFiles) else "; nothing was stored"
+    return _error(
+        status,
+        f"{err.summary}{stored}; still serving data version {runtime.store.version}",
+        problems=[p.to_json() for p in err.problems],
+        text=str(err),
+        version=runtime.store.version,
+    )
+
+
+def _refuse(request: Request) -> JSONResponse | None:
+    """403 unless admin routes are on and the request carries the token."""
+    settings = request.app.state.runtime.settings
+    token = settings.admin_token
+    if not token:
+        return _error(
+            403,
+            "the admin routes are off: start the server with --admin-token-file PATH "
+            "(or set GLOCAL_ADMIN_TOKEN) to turn them on",
+        )
+    given = request.headers.get("authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return _error(403, "the admin routes need the header 'Authorization: Bearer <token>'")
+    if settings.data is None:
+        return _error(501, "this server was started without data files it can import into")
+    return None
+
+
+def reload_data(runtime: Any, data: DataFiles) -> tuple[str, bool]:
+    """Load and check every file, then switch the server to the new version.
+
+    Returns the version served afterwards and whether it changed. Loading, checking and
+    swapping happen under ``data.lock``, so an import and a reload never interleave.
+
+    Raises
+    ------
+    InvalidDataFiles
+        If a file is malformed or the graph breaks a shape; the old version stays.
+    """
+    with data.lock:
+        store = data.open_store()
+        if store.version == runtime.store.version:
+            store.close()
+            return store.version, False
+        runtime.swap(store)
+        return store.version, True
+
+
+async def _read_body(request: Request) -> bytes | JSONResponse:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_IMPORT_BYTES:
+        return _error(413, f"the body is {declared} bytes; the limit is {MAX_IMPORT_BYTES}")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_IMPORT_BYTES:
+            return _error(413, f"the body is larger than the limit of {MAX_IMPORT_BYTES} bytes")
+    return bytes(body)
+
+
+@router.post(
+    "/import",
+    summary="Import a CSV of memberships or an RDF file (needs the admin token)",
+    responses={
+        200: {"description": "Imported; the server now serves the new data version"},
+        403: {"description": "Admin routes are off, or the bearer token is missing or wrong"},
+        413: {"description": "Body larger than the limit"},
+        415: {"description": "Neither CSV nor an RDF syntax, or not what kind= says"},
+        409: {"description": "The files already stored do not form a valid graph"},
+        422: {"description": "Rejected: every problem with its row or line; nothing stored"},
+    },
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "kind",
+                "in": "query",
+                "schema": {"type": "string", "enum": ["memberships", "rdf"]},
+                "description": "What the body is; by default the content type decides",
+            },
+            {
+                "name": "name",
+                "in": "query",
+                "schema": {"type": "string"},
+                "example": "my-memberships",
+                "description": "A slug naming the import; importing again under it replaces it",
+            },
+            {
+                "name": "mapping",
+                "in": "query",
+                "schema": {"type": "string"},
+                "example": '{"city": "Municipality", "country": "ISO"}',
+                "description": "JSON: glocal field -> the CSV's column name",
+            },
+            {"name": "source_label", "in": "query", "schema": {"type": "string"}},
+            {"name": "graph", "in": "query", "schema": {"type": "string"}},
+        ],
+        "requestBody": {
+            "content": {
+                _CSV: {
+                    "schema": {"type": "string"},
+                    "example": "city,country,network,role,since\n"
+                    "Bristol,GB,Mayors Migration Council,leadership board,2018\n",
+                },
+                **{media: {"schema": {"type": "string"}} for media in RDF_FORMATS},
+            }
+        },
+    },
+)
+async def import_data(request: Request) -> JSONResponse:
+    """Check the body and store it as an import, then serve the data with it.
+
+    The content type decides what the body is: ``text/csv`` is a CSV of memberships,
+    an RDF media type (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML) an RDF file.
+    A bad row or a SHACL violation rejects the whole import (422, every problem with its
+    row or line), and the stored files and the served version stay as they were.
+    """
+    refused = _refuse(request)
+    if refused is not None:
+        return refused
+    runtime = request.app.state.runtime
+    data: DataFiles = runtime.settings.data
+    params = request.query_params
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    kind = params.get("kind") or ("memberships" if media == _CSV else "rdf")
+    if kind not in ("memberships", "rdf"):
+        return _error(400, f"kind={kind} is not known: use kind=memberships or kind=rdf")
+    if kind == "memberships" and media != _CSV:
+        return _error(415, f"a memberships import is text/csv, not {media or '(none)'}")
+    if kind == "rdf" and media not in RDF_FORMATS:
+        offered = ", ".join([_CSV, *RDF_FORMATS])
+        return _error(415, f"unsupported media type {media or '(none)'}: send one of {offered}")
+    body = await _read_body(request)
+    if isinstance(body, JSONResponse):
+        return body
+    name = params.get("name") or None
+    graph = params.get("graph") or None
+
+    def run() -> tuple[Any, str]:
+        with data.lock:
+            if kind == "memberships":
+                mapping = params.get("mapping")
+                result = data.import_memberships(
+                    body,
+                    file_name=f"{name or 'upload'}.csv",
+                    name=name,
+                    mapping=read_mapping(mapping.encode(), file_name="mapping")
+                    if mapping
+                    else None,
+                    graph=graph,
+                    source_label=params.get("source_label") or None,
+                )
+            else:
+                fmt = RDF_FORMATS[media]
+                result = data.import_rdf(
+                    body,
+                    file_name=f"{name or 'upload'}.{_EXTENSIONS[fmt]}",
+                    fmt=fmt,
+                    name=name,
+                    graph=graph,
+                )
+            version, _ = reload_data(runtime, data)
+            return result, version
+
+    try:
+        result, version = await run_in_threadpool(run)
+    except InvalidDataFiles as err:
+        return _rejected(409, err, runtime)
+    except DataRejected as err:
+        return _rejected(422, err, runtime)
+    logger.info("imported %s into graph <%s>; data version %s", result.name, result.graph, version)
+    return JSONResponse({**result.to_json(), "version": version})
+
+
+@router.post(
+    "/reload",
+    summary="Re-read every data file and serve them (needs the admin token)",
+    responses={
+        200: {"description": "Serving the files' version (changed or not)"},
+        403: {"description": "Admin routes are off, or the bearer token is missing or wrong"},
+        409: {"description": "A file is malformed or breaks a shape; the old version stays"},
+    },
+)
+async def reload(request: Request) -> JSONResponse:
+    """Load the curated files and the imports again and switch to them atomically.
+
+    A malformed file or a SHACL violation is refused (409, with file and line) and the
+    server keeps serving the last good version.
+    """
+    refused = _refuse(request)
+    if refused is not None:
+        return refused
+    runtime = request.app.state.runtime
+    try:
+        version, changed = await run_in_threadpool(reload_data, runtime, runtime.settings.data)
+    except InvalidDataFiles as err:
+        return _rejected(409, err, runtime)
+    return JSONResponse({"version": version, "changed": changed})
+
+
+class Watcher:
+    """Reload the server's data whenever one of its files changes (``serve --reload``).
+
+    A background thread compares the files' modification times and sizes every
+    ``interval`` seconds. A change that fails the checks is logged once and the old
+    version stays; the next change is tried again.
+
+    Parameters
+    ----------
+    app
+        An app from :func:`~glocal_api.app.create_app` whose settings carry ``data``.
+    interval
+        Seconds between polls.
+    """
+
+    def __init__(self, app: FastAPI, *, interval: float = 1.0) -> None:
+        runtime = app.state.runtime
+        if runtime.settings.data is None:
+            raise ValueError("the app's settings have no data files to watch (Settings.data)")
+        self._runtime = runtime
+        self._data: DataFiles = runtime.settings.data
+        self._interval = interval
+        self._stop = threading.Event()
+        self._seen = self._data.snapshot()
+        self._thread = threading.Thread(target=self._run, name="glocal-watcher", daemon=True)
+
+    def start(self) -> Watcher:
+        """Start polling in the background; returns the watcher."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop polling (waits for a reload in progress to finish)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self.poll()
+
+    def poll(self) -> str | None:
+        """Reload if the files changed since the last poll; returns the new version if so."""
+        # The snapshot is taken before reading, so a change made during a reload is
+        # seen by the next poll.
+        current = self._data.snapshot()
+        if current == self._seen:
+            return None
+        self._seen = current
+        try:
+            version, changed = reload_data(self._runtime, self._data)
+        except InvalidDataFiles as err:
+            logger.warning("%s; still serving data version %s", err, self._runtime.store.version)
+            return None
+        if changed:
+            logger.info("data files changed: now serving data version %s", version)
+        return version if changed else None

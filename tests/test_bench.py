@@ -1,0 +1,186 @@
+"""``glocal bench --quick``: a smoke test of the whole benchmark at tiny size.
+
+No timing is asserted (this machine's speed is not the code's); the test checks that
+every section is there and that each ratio and difference is computed from the numbers
+measured in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from glocal.bench import percentile
+from glocal.queries import load_queries
+
+ROOT = Path(__file__).resolve().parents[1]
+STATS = {"n", "p50_ms", "p99_ms", "mean_ms", "min_ms", "max_ms"}
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str, str]:
+    out = tmp_path_factory.mktemp("bench")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "glocal.cli",
+            "bench",
+            "--quick",
+            "--skip-virtuoso",
+            "--skip-rdflib-endpoint",
+            "--synthetic-cities",
+            "60",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=280,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads((out / "bench.json").read_text())
+    return result, (out / "bench.md").read_text(), done.stderr
+
+
+def _stats(section: dict[str, Any]) -> None:
+    assert set(section) >= STATS
+    assert section["n"] >= 1
+    assert section["min_ms"] <= section["p50_ms"] <= section["p99_ms"] <= section["max_ms"]
+
+
+def test_progress_goes_to_stderr(bench: tuple[dict[str, Any], str, str]) -> None:
+    _, _, stderr = bench
+    assert "[bench" in stderr and "wrote" in stderr
+
+
+def test_meta_and_graphs(bench: tuple[dict[str, Any], str, str]) -> None:
+    result, _, _ = bench
+    assert result["meta"]["mode"] == "quick"
+    assert result["meta"]["synthetic"]["cities"] == 60
+    graphs = result["graphs"]
+    assert set(graphs) == {"curated", "synthetic"}
+    assert graphs["synthetic"]["quads"] > graphs["curated"]["quads"] > 0
+    for graph in graphs.values():
+        load = graph["load"]
+        assert load["total_s"] == pytest.approx(load["parse_s"] + load["build_s"])
+        assert load["quads_per_s"] == pytest.approx(graph["quads"] / load["total_s"])
+    assert "skipped" in graphs["curated"]["validation"]  # --quick
+    validation = graphs["synthetic"]["validation"]
+    assert validation["conforms"] is True and validation["quads"] > 0
+    assert validation["quads_per_s"] == pytest.approx(validation["quads"] / validation["seconds"])
+
+
+def test_every_canned_query_is_measured_and_ratios_follow(
+    bench: tuple[dict[str, Any], str, str],
+) -> None:
+    result, _, _ = bench
+    names = set(load_queries())
+    for graph in result["graphs"].values():
+        queries = graph["queries"]
+        assert set(queries) == names
+        for entry in queries.values():
+            for mode in ("inprocess", "http_canned", "http_sparql"):
+                _stats(entry[mode])
+            inprocess, http = entry["inprocess"]["p50_ms"], entry["http_canned"]["p50_ms"]
+            assert entry["http_minus_inprocess_ms"] == pytest.approx(http - inprocess)
+            assert entry["sparql_minus_inprocess_ms"] == pytest.approx(
+                entry["http_sparql"]["p50_ms"] - inprocess
+            )
+            assert entry["http_over_inprocess"] == pytest.approx(http / inprocess)
+            cached = entry["cached"]
+            if "skipped" not in cached:
+                _stats(cached["client"])
+                _stats(cached["server"])
+                assert cached["hits"] == cached["requests"]  # every repeat was a cache hit
+                assert entry["cached_speedup"] == pytest.approx(http / cached["client"]["p50_ms"])
+
+
+def test_overhead_breakdown_is_differences_of_measured_steps(
+    bench: tuple[dict[str, Any], str, str],
+) -> None:
+    result, _, _ = bench
+    for graph in result["graphs"].values():
+        breakdown = graph["overhead_breakdown"]
+        p50 = {k: v["p50_ms"] for k, v in breakdown["steps"].items()}
+        derived = breakdown["derived_p50_ms"]
+        assert derived["http_stack_ms"] == pytest.approx(p50["http_canned"] - p50["pool_stream"])
+        assert derived["fixed_http_ms"] == pytest.approx(
+            p50["http_ask_empty"] - p50["pool_ask_empty"]
+        )
+
+
+def test_throughput(bench: tuple[dict[str, Any], str, str]) -> None:
+    result, _, _ = bench
+    for graph in result["graphs"].values():
+        throughput = graph["throughput"]
+        assert throughput["mix"]
+        runs = throughput["runs"]
+        assert {(r["mode"], r["clients"]) for r in runs} == {
+            (mode, clients) for mode in ("uncached", "cached") for clients in (8, 32)
+        }
+        for run in runs:
+            assert run["requests"] == run["ok"] + run["errors"]
+            assert run["errors"] == 0, run["error_messages"]
+            assert run["requests_per_s"] == pytest.approx(run["ok"] / run["seconds"])
+
+
+def test_aggregation_ratios_and_skipped_engines(bench: tuple[dict[str, Any], str, str]) -> None:
+    result, _, _ = bench
+    for graph in result["graphs"].values():
+        aggregation = graph["aggregation"]
+        engines, ratios = aggregation["engines"], aggregation["ratios"]
+        for key in ("glocal_inprocess", "glocal_http"):
+            _stats(engines[key])
+            assert engines[key]["same_answer"] is True
+            assert engines[key]["rows"] > 0
+        assert ratios["glocal_http_over_inprocess"] == pytest.approx(
+            engines["glocal_http"]["p50_ms"] / engines["glocal_inprocess"]["p50_ms"]
+        )
+        assert engines["virtuoso_remote_store"] == {"skipped": "--skip-virtuoso"}
+        assert engines["rdflib_endpoint_http"] == {"skipped": "--skip-rdflib-endpoint"}
+        assert ratios["rdflib_endpoint_over_glocal_http"] is None
+        assert ratios["virtuoso_http_over_glocal_http"] is None
+
+
+def test_goals_are_computed_from_the_measurements(bench: tuple[dict[str, Any], str, str]) -> None:
+    result, _, _ = bench
+    for name, graph in result["graphs"].items():
+        goals = result["goals"][name]
+        overheads = [e["http_minus_inprocess_ms"] for e in graph["queries"].values()]
+        overhead = goals["http_overhead_ms"]
+        assert overhead["median_ms"] == pytest.approx(percentile(overheads, 50))
+        assert overhead["met"] == (overhead["median_ms"] <= 2.0)
+        assert overhead["queries_meeting"] == sum(v <= 2.0 for v in overheads)
+        server = [
+            e["cached"]["server"]["p50_ms"]
+            for e in graph["queries"].values()
+            if "server" in e["cached"]
+        ]
+        assert goals["cached_server_ms"]["max_ms"] == pytest.approx(max(server))
+        assert goals["cached_server_ms"]["met"] == (max(server) < 1.0)
+        assert goals["rdflib_speedup"] == {"target": ">= 40x", "ratio": None, "met": None}
+
+
+def test_markdown_tables(bench: tuple[dict[str, Any], str, str]) -> None:
+    _, markdown, _ = bench
+    assert markdown.startswith("# glocal benchmark")
+    for heading in (
+        "## Goals",
+        "## Load and validation",
+        "## Canned queries: curated graph",
+        "## Canned queries: synthetic graph",
+        "## Throughput",
+        "## Network-size aggregation",
+        "## Pivotal report",
+    ):
+        assert heading in markdown
+    assert "| networks-of-city |" in markdown
+    assert "skipped (--skip-virtuoso)" in markdown
