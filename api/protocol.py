@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 
 from glocal.description import service_description
-from glocal.federation import FederationRefused
+from glocal.federation import FederationRefused, check_federation
 from glocal.mediatypes import RDF_FORMATS, RESULTS_FORMATS, SHORT_NAMES, negotiate
 from glocal.querypool import QuerySyntaxError, QueryTimeout
 from glocal.store import query_form
@@ -102,7 +102,20 @@ def run_query(
         raise ProtocolError(
             413, f"query is {len(sparql.encode())} bytes; the limit is {settings.max_query_bytes}"
         )
-    from glocal.federation import check_federation
+    # The cache key is computed from the request as sent, so a repeat (or a 304) is
+    # answered before the query is even parsed.
+    wanted = fmt or request.headers.get("accept") or ""
+    key_source = "\0".join(
+        [store.version, sparql, wanted, "|".join(default_graphs), "|".join(named_graphs)]
+    )
+    etag = '"' + hashlib.sha256(key_source.encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
+    if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers=headers)
+    cached = runtime.results.get(etag)
+    if cached is not None:
+        headers["X-Cache"] = "hit"
+        return Response(cached[1], media_type=cached[0], headers=headers)
 
     try:
         check_federation(sparql, allow=settings.federation_allow)
@@ -114,18 +127,6 @@ def run_query(
     except RecursionError:
         raise ProtocolError(400, "query is nested too deeply to parse") from None
     media_type = _choose_media_type(form, request.headers.get("accept"), fmt)
-
-    key_source = "\0".join(
-        [store.version, sparql, media_type, "|".join(default_graphs), "|".join(named_graphs)]
-    )
-    etag = '"' + hashlib.sha256(key_source.encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
-    if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
-        return Response(status_code=304, headers=headers)
-    cached = runtime.results.get(etag)
-    if cached is not None:
-        headers["X-Cache"] = "hit"
-        return Response(cached[1], media_type=cached[0], headers=headers)
 
     try:
         chunks = store.stream(
@@ -149,18 +150,25 @@ def run_query(
     except RuntimeError as err:
         raise ProtocolError(500, f"query failed in the engine: {err}") from None
 
+    # A result that fits in one chunk (most do) is sent as a plain response: streaming
+    # it would cost a thread hop per chunk for nothing.
+    first = next(chunks, b"")
+    second = next(chunks, None)
+    if second is None:
+        runtime.results.put(etag, media_type, first)
+        return Response(first, media_type=media_type, headers=headers)
+
     def body() -> Iterator[bytes]:
-        kept: list[bytes] = []
-        size = 0
-        complete = False
+        kept = [first, second]
+        size = len(first) + len(second)
+        yield first
+        yield second
         for chunk in chunks:
             if size <= settings.result_cache_max_bytes:
                 kept.append(chunk)
                 size += len(chunk)
             yield chunk
-        else:
-            complete = True
-        if complete and size <= settings.result_cache_max_bytes:
+        if size <= settings.result_cache_max_bytes:
             runtime.results.put(etag, media_type, b"".join(kept))
 
     return StreamingResponse(body(), media_type=media_type, headers=headers)
