@@ -1,4 +1,4 @@
-"""The ``glocal`` command line: validate, serve, query, report, export, synth, import, bench."""
+"""The ``glocal`` command line: validate, serve, import, report, export, synth and bench."""
 
 from __future__ import annotations
 
@@ -245,7 +245,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     from glocal_api.app import Settings, create_app
 
-    # --- imports, admin routes and --reload (glocal.importing, api/admin.py) ---
+    # Imports, admin routes and --reload: see glocal.importing and api/admin.py.
     try:
         admin_token = _admin_token(args)
     except (OSError, ValueError) as err:
@@ -267,7 +267,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except DataRejected as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    # --- end imports ---
     store = open_store(dataset, args)  # type: ignore[arg-type]
     settings = Settings(
         timeout=args.timeout,
@@ -278,7 +277,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         data=None if args.store else data,
     )
     app = create_app(store, settings)
-    # --- imports: watch the files, log reloads and imports ---
+    # Watch the files, and log reloads and imports.
     from glocal_api.admin import Watcher
 
     logger = logging.getLogger("glocal.admin")
@@ -298,11 +297,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if watcher is not None:
         watcher.stop()
     app.state.runtime.store.close()
-    # --- end imports ---
     return 0
 
 
-# --- import (checks and stores researchers' data; see glocal.importing) ---
 def _admin_token(args: argparse.Namespace) -> str | None:
     """The admin token, from ``--admin-token-file`` or ``$GLOCAL_ADMIN_TOKEN``.
 
@@ -405,9 +402,6 @@ def _add_import_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore
     )
 
 
-# --- end import ---
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by the docs test to list commands)."""
     parser = argparse.ArgumentParser(prog="glocal", description=__doc__)
@@ -440,7 +434,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="IRI",
         help="allow SERVICE calls to this endpoint (repeatable); federation is off otherwise",
     )
-    # --- imports and admin ---
     serve.add_argument(
         "--imports-dir", type=Path, help="folder of stored imports (default: <cache-dir>/imports)"
     )
@@ -454,16 +447,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="turn on /admin/import and /admin/reload with the token in this file "
         "(or set GLOCAL_ADMIN_TOKEN); they are off otherwise",
     )
-    # --- end imports ---
     serve.set_defaults(func=_cmd_serve)
-    # --- import ---
     _add_import_parser(sub)
-    # --- end import ---
-    # --- bench (options and command live in glocal.bench) ---
+    # The bench command's options and body live in glocal.bench.
     from glocal.bench import configure_parser as configure_bench
 
     configure_bench(sub.add_parser("bench", help="benchmark load, queries, HTTP and engines"))
-    # --- end bench ---
     _add_analysis_parsers(sub)
     return parser
 
