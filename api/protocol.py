@@ -234,6 +234,21 @@ async def _read_body(request: Request) -> bytes:
     return bytes(body)
 
 
+def parse_params(raw: bytes, what: str) -> list[tuple[str, str]]:
+    """Decode ``application/x-www-form-urlencoded`` data, refusing invalid UTF-8.
+
+    Both the raw bytes and the percent-escapes must be UTF-8: a silently replaced
+    byte would run a different query from the one the client sent.
+    """
+    text = _decode(raw, what)
+    try:
+        return parse_qsl(text, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as err:
+        raise ProtocolError(
+            400, f"{what} has a percent-escape that is not valid UTF-8 (byte {err.start})"
+        ) from None
+
+
 def _decode(raw: bytes, what: str) -> str:
     try:
         return raw.decode("utf-8")
@@ -282,7 +297,7 @@ async def sparql_get(request: Request) -> Response:
     """Answer a query given in the URL (``?query=...``)."""
     try:
         raw = request.scope.get("query_string", b"")
-        params = parse_qsl(_decode(raw, "the query string"), keep_blank_values=True)
+        params = parse_params(raw, "the query string")
     except ProtocolError as err:
         return _error(err.status, err.message)
     return await _answer(request, params, None)
@@ -313,15 +328,10 @@ async def sparql_post(request: Request) -> Response:
     """Answer a query sent in the body."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
-        url_params = parse_qsl(
-            _decode(request.scope.get("query_string", b""), "the query string"),
-            keep_blank_values=True,
-        )
+        url_params = parse_params(request.scope.get("query_string", b""), "the query string")
         if content_type == "application/x-www-form-urlencoded":
-            body = _decode(await _read_body(request), "the form body")
-            return await _answer(
-                request, url_params + parse_qsl(body, keep_blank_values=True), None
-            )
+            form = parse_params(await _read_body(request), "the form body")
+            return await _answer(request, url_params + form, None)
         if content_type == "application/sparql-query":
             if any(k == "query" for k, _ in url_params):
                 raise ProtocolError(400, "a query in the body and in the URL: send only one")
@@ -369,7 +379,11 @@ async def sparql_update(request: Request) -> Response:
     except ProtocolError as err:
         return _error(err.status, err.message)
     if content_type == "application/x-www-form-urlencoded":
-        updates = [v for k, v in parse_qsl(raw, keep_blank_values=True) if k == "update"]
+        try:
+            form = parse_params(raw.encode(), "the form body")
+        except ProtocolError as err:
+            return _error(err.status, err.message)
+        updates = [v for k, v in form if k == "update"]
         if len(updates) != 1:
             return _error(400, "exactly one 'update' parameter is required")
         raw = updates[0]

@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 
 from glocal.queries import ParameterError, bind
-from glocal_api.protocol import ProtocolError, run_query
+from glocal_api.protocol import ProtocolError, parse_params, run_query
 
 __all__ = ["router"]
 
@@ -66,8 +66,8 @@ async def run_canned(name: str, request: Request) -> Response:
     if query is None:
         # Names are looked up in a dict loaded at start-up, never used as paths.
         raise HTTPException(404, f"no canned query named {name!r}; see /queries")
-    params = dict(request.query_params)
     try:
+        params = dict(parse_params(request.scope.get("query_string", b""), "the query string"))
         sparql = bind(query, params)
         return await run_in_threadpool(
             run_query,

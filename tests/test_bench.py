@@ -65,6 +65,7 @@ def test_meta_and_graphs(bench: tuple[dict[str, Any], str, str]) -> None:
     result, _, _ = bench
     assert result["meta"]["mode"] == "quick"
     assert result["meta"]["synthetic"]["cities"] == 60
+    assert "other_processes_cpu_share" in result["meta"]  # how disturbed the timings were
     graphs = result["graphs"]
     assert set(graphs) == {"curated", "synthetic"}
     assert graphs["synthetic"]["quads"] > graphs["curated"]["quads"] > 0

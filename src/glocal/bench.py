@@ -729,6 +729,82 @@ def _validate(files: list[Path], what: str) -> dict[str, Any]:
     }
 
 
+def _inprocess_child(
+    store_path: str,
+    version: str,
+    jobs: list[tuple[str, str, str]],
+    options: BenchOptions,
+    conn: Any,
+) -> None:
+    """Child process: time queries in-process (``EmbeddedStore.query``) and send the samples.
+
+    Each job is ``(key, sparql, kind)``; ``kind`` is ``consume`` (read every row) or
+    ``serialize`` (write the result as SPARQL JSON). A query slower than
+    ``options.slow_query_s`` on its first run keeps that run as its one sample.
+    """
+    import io
+
+    from glocal.store import serialize_result
+
+    store = EmbeddedStore(Path(store_path), version, workers=1)
+    results: dict[str, Any] = {}
+    try:
+        for key, sparql, kind in jobs:
+
+            def run(text: str = sparql, kind: str = kind) -> int:
+                if kind == "serialize":
+                    buffer = io.BytesIO()
+                    serialize_result(store.query(text), buffer, _JSON)
+                    return buffer.tell()
+                return _consume(store.query(text))
+
+            started = time.perf_counter()
+            rows = run()
+            first_s = time.perf_counter() - started
+            slow = first_s > options.slow_query_s
+            if slow:
+                samples = [first_s]
+            else:
+                min_reps = 1 if first_s * options.min_reps > options.budget_s else options.min_reps
+                samples = _sample(
+                    run, reps=options.reps, budget=options.budget_s, min_reps=min_reps, warmup=0
+                )
+            results[key] = {"rows": rows, "first_s": first_s, "slow": slow, "samples": samples}
+    except Exception as err:
+        results = {"error": f"{type(err).__name__}: {err}"}
+    finally:
+        store.close()
+    conn.send(results)
+    conn.close()
+
+
+def _inprocess(
+    store: EmbeddedStore, jobs: list[tuple[str, str, str]], options: BenchOptions
+) -> dict[str, Any]:
+    """Run :func:`_inprocess_child` in a fresh process, as fresh as a query worker.
+
+    The bench process itself has parsed, validated and sent hundreds of megabytes over
+    HTTP by then; timings taken in it were seen to drift by tens of percent.
+    """
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_inprocess_child,
+        args=(str(store.path), store.version, jobs, options, sender),
+        name="glocal-bench-inprocess",
+    )
+    process.start()
+    sender.close()
+    try:
+        results: dict[str, Any] = receiver.recv()
+    except EOFError:
+        results = {"error": f"the in-process timing process died ({process.exitcode})"}
+    process.join(30)
+    if "error" in results:
+        raise RuntimeError(f"in-process timings failed: {results['error']}")
+    return results
+
+
 def _canned(
     graph: _Graph, servers: tuple[_GlocalServer, _GlocalServer], options: BenchOptions
 ) -> dict[str, Any]:
@@ -738,15 +814,16 @@ def _canned(
     uncached, cached = servers
     results: dict[str, Any] = {}
     cache_limit = 1_000_000
+    bound = {name: bind(canned, {}) for name, canned in load_queries().items()}
+    _say(f"{graph.name}: in-process timings of {len(bound)} canned queries (child process)")
+    local = _inprocess(
+        graph.store, [(name, sparql, "consume") for name, sparql in bound.items()], options
+    )
     with _client(uncached.url) as plain, _client(cached.url) as caching:
-        for name, canned in load_queries().items():
-            sparql = bind(canned, {})
+        for name, sparql in bound.items():
             form = query_form(sparql)
             fmt, accept = ("nt", _NTRIPLES) if form == "CONSTRUCT" else ("json", _JSON)
-            started = time.perf_counter()
-            rows = _consume(graph.store.query(sparql))
-            first_s = time.perf_counter() - started
-            slow = first_s > options.slow_query_s
+            rows, first_s, slow = local[name]["rows"], local[name]["first_s"], local[name]["slow"]
             reps, min_reps, warmup = (1, 1, 0) if slow else (options.reps, options.min_reps, 1)
             if not slow and first_s * options.min_reps > options.budget_s:
                 min_reps = 1
@@ -757,11 +834,7 @@ def _canned(
                     f"slow (first run {first_s:.1f}s): one sample in-process and over "
                     "/queries/{name}; /sparql skipped"
                 )
-            entry["inprocess"] = summarize(
-                [first_s]
-                if slow
-                else _sample(lambda s=sparql: _consume(graph.store.query(s)), warmup=0, **timing)
-            )
+            entry["inprocess"] = summarize(local[name]["samples"])
             sizes: list[int] = []
 
             def canned_get(
@@ -824,26 +897,23 @@ def _breakdown(graph: _Graph, server: _GlocalServer, options: BenchOptions) -> d
     <glocal.store.EmbeddedStore.stream>`), and the whole HTTP request; ``ASK {}`` through
     the pool and over HTTP gives the fixed cost of each layer.
     """
-    import io
-
     from glocal.queries import bind, load_queries
-    from glocal.store import serialize_result
 
     canned = load_queries()
     name = "networks-of-city" if "networks-of-city" in canned else next(iter(canned))
     sparql = bind(canned[name], {})
     timing = {"reps": options.reps, "budget": options.budget_s, "min_reps": options.min_reps}
     store = graph.store
-
-    def serialize() -> None:
-        serialize_result(store.query(sparql), io.BytesIO(), _JSON)
+    local = _inprocess(
+        store, [("consume", sparql, "consume"), ("serialize", sparql, "serialize")], options
+    )
 
     def stream(text: str) -> bytes:
         return b"".join(store.stream(text, media_type=_JSON, timeout=120.0))
 
     steps: dict[str, Any] = {
-        "inprocess_consume": summarize(_sample(lambda: _consume(store.query(sparql)), **timing)),
-        "inprocess_serialize_json": summarize(_sample(serialize, **timing)),
+        "inprocess_consume": summarize(local["consume"]["samples"]),
+        "inprocess_serialize_json": summarize(local["serialize"]["samples"]),
         "pool_stream": summarize(_sample(lambda: stream(sparql), warmup=2, **timing)),
         "pool_ask_empty": summarize(_sample(lambda: stream("ASK {}"), warmup=2, **timing)),
     }
@@ -1020,10 +1090,12 @@ def _aggregation(
             **extra,
         }
 
-    samples = _sample(
-        lambda: _consume(graph.store.query(AGGREGATION_QUERY)), min_reps=options.min_reps, **glocal
+    local = _inprocess(
+        graph.store,
+        [("aggregation", AGGREGATION_QUERY, "consume")],
+        replace(options, reps=options.aggregation_reps, budget_s=options.aggregation_budget_s),
     )
-    record("glocal_inprocess", samples, expected)
+    record("glocal_inprocess", local["aggregation"]["samples"], expected)
     with _client(uncached.url) as client:
         bodies: list[bytes] = []
         samples = _sample(
@@ -1200,6 +1272,7 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
         and ``goals``.
     """
     started = time.perf_counter()
+    cpu_before = _cpu_snapshot()
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
     notes: list[str] = []
@@ -1265,7 +1338,14 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
             virtuoso.stop()
         shutil.rmtree(work, ignore_errors=True)
     result["goals"] = _goals(result["graphs"])
-    result["meta"]["duration_s"] = time.perf_counter() - started
+    wall = time.perf_counter() - started
+    cpu_after = _cpu_snapshot()
+    other = (cpu_after[0] - cpu_before[0]) - (cpu_after[1] - cpu_before[1])
+    result["meta"]["duration_s"] = wall
+    result["meta"]["other_processes_cpu_s"] = None if math.isnan(other) else max(0.0, other)
+    result["meta"]["other_processes_cpu_share"] = (
+        None if math.isnan(other) else max(0.0, other) / (wall * (os.cpu_count() or 1))
+    )
     (out / "bench.json").write_text(json.dumps(result, indent=2) + "\n")
     (out / "bench.md").write_text(render_markdown(result))
     _say(
@@ -1320,6 +1400,20 @@ def _measure_graph(
     else:
         sensitivity = graph.name == "curated" or options.report_sensitivity_synthetic
         graph.result["report"] = _report(graph, sensitivity)
+
+
+def _cpu_snapshot() -> tuple[float, float]:
+    """Busy CPU seconds of the whole machine (steal included), and CPU seconds of this
+    process and its finished children; NaN for the machine where /proc/stat is missing."""
+    times = os.times()
+    ours = times.user + times.system + times.children_user + times.children_system
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return math.nan, ours
+    # user nice system idle iowait irq softirq steal: all but idle and iowait are busy.
+    busy = sum(fields[:3]) + sum(fields[5:8])
+    return busy / os.sysconf("SC_CLK_TCK"), ours
 
 
 def _meta(options: BenchOptions) -> dict[str, Any]:
@@ -1461,6 +1555,13 @@ def render_markdown(result: Mapping[str, Any]) -> str:
         "this run.",
         "",
     ]
+    share = meta.get("other_processes_cpu_share")
+    if share is not None:
+        warning = " **The machine was not idle: timings are disturbed.**" if share > 0.05 else ""
+        lines += [
+            f"Other processes used {share:.1%} of the machine's CPU time during the run.{warning}",
+            "",
+        ]
     if synthetic := meta.get("synthetic"):
         lines += [
             f"Synthetic graph: the curated files plus {synthetic['cities']:,} cities and "

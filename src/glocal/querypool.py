@@ -121,11 +121,15 @@ class QueryPool:
     store_path
         Folder of an Oxigraph store; workers open it read-only.
     size
-        Number of worker processes: the number of queries that run at once.
+        Number of worker processes kept ready.
+    max_size
+        Workers the pool may grow to when all are busy (default: twice ``size``), so a
+        few runaway queries cannot make every other query wait for their time limit.
     """
 
-    def __init__(self, store_path: str, *, size: int = 4) -> None:
+    def __init__(self, store_path: str, *, size: int = 4, max_size: int | None = None) -> None:
         self._ctx = multiprocessing.get_context("spawn")
+        self._max_size = max(size, max_size if max_size is not None else 2 * size)
         self._store_path = store_path
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -163,8 +167,9 @@ class QueryPool:
         RuntimeError
             If the engine failed on the query.
         """
+        worker = self._acquire(timeout)
+        # The time limit is the query's own: it starts once a worker runs it.
         deadline = None if timeout is None else time.monotonic() + timeout
-        worker = self._idle.get()
         try:
             worker.wait_ready()
             worker.conn.send(request)
@@ -181,6 +186,23 @@ class QueryPool:
                 raise QuerySyntaxError(first[1])
             raise RuntimeError(first[1])
         return self._rest(worker, first[1], deadline)
+
+    def _acquire(self, timeout: float | None) -> _Worker:
+        """An idle worker; a new one while the pool is below its maximum; else wait."""
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            grow = len(self._all) < self._max_size
+        if grow:
+            self._spawn()
+        try:
+            return self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout(
+                "every query worker stayed busy for the whole time limit; try again"
+            ) from None
 
     def _rest(self, worker: _Worker, first: bytes, deadline: float | None) -> Iterator[bytes]:
         finished = False

@@ -93,6 +93,43 @@ def default_cache_dir() -> Path:
     return Path(base) / "glocal"
 
 
+#: Deepest nesting of ``{}``/``()`` accepted. Oxigraph's recursive-descent parser runs
+#: out of native stack (a crash, not an exception) at a few thousand levels.
+MAX_NESTING = 1000
+
+
+def nesting_depth(sparql: str) -> int:
+    """The deepest nesting of braces and parentheses outside strings and comments.
+
+    >>> nesting_depth('ASK { ?s ?p "{{{" FILTER((1)) } # ((((')
+    3
+    """
+    depth = deepest = 0
+    quote: str | None = None
+    i, n = 0, len(sparql)
+    while i < n:
+        char = sparql[i]
+        if quote is not None:
+            if char == "\\":
+                i += 1
+            elif sparql.startswith(quote, i):
+                i += len(quote) - 1
+                quote = None
+        elif char in "\"'":
+            quote = char * 3 if sparql.startswith(char * 3, i) else char
+            i += len(quote) - 1
+        elif char == "#":
+            newline = sparql.find("\n", i)
+            i = n if newline < 0 else newline
+        elif char in "{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})":
+            depth -= 1
+        i += 1
+    return deepest
+
+
 def query_form(sparql: str) -> str:
     """The form of a query: ``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE`` (both give
     triples, so ``CONSTRUCT`` is returned for either).
@@ -110,6 +147,9 @@ def query_form(sparql: str) -> str:
     ...
     glocal.querypool.QuerySyntaxError: error at 1:9: ...
     """
+    depth = nesting_depth(sparql)
+    if depth > MAX_NESTING:
+        raise QuerySyntaxError(f"the query nests {depth} levels deep; the limit is {MAX_NESTING}")
     try:
         result = _EMPTY.query(sparql, prefixes=PREFIXES)
     except SyntaxError as err:
