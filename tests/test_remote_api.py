@@ -97,3 +97,15 @@ def test_engine_down_gives_503_then_recovers(
             params={"query": "ASK { city:freetown org:memberOf orgn:mmc }", "format": "json"},
         )
         assert again.status_code == 200 and again.json()["boolean"] is True
+
+
+def test_pivotal_report_is_the_same_on_both_backends(
+    server: LiveServer, remote_server: LiveServer
+) -> None:
+    with server.client() as embedded, remote_server.client() as remote:
+        ours = embedded.get("/reports/pivotal", params={"format": "json"}).json()
+        theirs = remote.get("/reports/pivotal", params={"format": "json"}).json()
+    assert [(c["iri"], c["rank"]) for c in ours["cities"]] == [
+        (c["iri"], c["rank"]) for c in theirs["cities"]
+    ]
+    assert ours["agreement"] == theirs["agreement"]
