@@ -131,7 +131,9 @@ class QueryPool:
         self._ctx = multiprocessing.get_context("spawn")
         self._max_size = max(size, max_size if max_size is not None else 2 * size)
         self._store_path = store_path
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # Last in, first out: the most recently used worker has warm caches, which
+        # measurably cuts latency against handing each query to the coldest worker.
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
