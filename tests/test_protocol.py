@@ -16,6 +16,7 @@ from pyoxigraph import RdfFormat, parse
 from rdflib import Graph, URIRef
 
 from glocal.namespaces import ID
+from glocal.store import EmbeddedStore
 
 COUNT_CITIES = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a gl:City }"
 FREETOWN_MMC = "ASK { city:freetown org:memberOf orgn:mmc }"
@@ -402,7 +403,10 @@ def test_update_with_token_swaps_versions(store, tmp_path) -> None:  # type: ign
 
     from .conftest import start_server, stop_server
 
-    live = start_server(create_app(store, Settings(update_token="s3cret")))
+    # Its own handle on the same store: swapping closes the old handle, and the
+    # session's shared store must stay open for the other tests.
+    own = EmbeddedStore(store.path, store.version, workers=2)
+    live = start_server(create_app(own, Settings(update_token="s3cret")))
     try:
         with live.client() as c:
             insert = "INSERT DATA { GRAPH <urn:test> { city:atlantis rdfs:label 'Atlantis' } }"

@@ -192,7 +192,9 @@ class QueryPool:
     def _acquire(self, timeout: float | None) -> _Worker:
         """An idle worker; a new one while the pool is below its maximum; else wait."""
         try:
-            return self._idle.get_nowait()
+            worker = self._idle.get_nowait()
+            if not worker.conn.closed and worker.process.is_alive():
+                return worker
         except queue.Empty:
             pass
         with self._lock:
