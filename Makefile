@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-VENDOR := api/static/vendor/.built
+WEB    := src/glocal_api
+VENDOR := $(WEB)/static/vendor/.built
 
 .PHONY: serve test install install-test debian-packages assets bench lint clean
 
@@ -33,15 +34,15 @@ $(STAMP)-test: pyproject.toml | $(BIN)/python
 install: $(STAMP)
 install-test: $(STAMP)-test
 
-# The web UI's editor comes from npm and is copied into api/static/vendor; nothing is
+# The web UI's editor comes from npm and is copied into $(WEB)/static/vendor; nothing is
 # loaded from a CDN at run time.
 assets: $(VENDOR)
-$(VENDOR): api/assets/package.json api/assets/package-lock.json
-	cd api/assets && npm ci --no-audit --no-fund --silent
-	rm -rf api/static/vendor && mkdir -p api/static/vendor
-	cp api/assets/node_modules/codemirror/lib/codemirror.js api/assets/node_modules/codemirror/lib/codemirror.css api/static/vendor/
-	cp api/assets/node_modules/codemirror/mode/sparql/sparql.js api/static/vendor/
-	cp api/assets/node_modules/swagger-ui-dist/swagger-ui-bundle.js api/assets/node_modules/swagger-ui-dist/swagger-ui.css api/static/vendor/
+$(VENDOR): $(WEB)/assets/package.json $(WEB)/assets/package-lock.json
+	cd $(WEB)/assets && npm ci --no-audit --no-fund --silent
+	rm -rf $(WEB)/static/vendor && mkdir -p $(WEB)/static/vendor
+	cp $(WEB)/assets/node_modules/codemirror/lib/codemirror.js $(WEB)/assets/node_modules/codemirror/lib/codemirror.css $(WEB)/static/vendor/
+	cp $(WEB)/assets/node_modules/codemirror/mode/sparql/sparql.js $(WEB)/static/vendor/
+	cp $(WEB)/assets/node_modules/swagger-ui-dist/swagger-ui-bundle.js $(WEB)/assets/node_modules/swagger-ui-dist/swagger-ui.css $(WEB)/static/vendor/
 	touch $@
 
 # Chromium drives the browser tests; Virtuoso is the external SPARQL engine for the
@@ -57,4 +58,4 @@ lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) api/assets/node_modules api/static/vendor
+	rm -rf $(VENV) $(WEB)/assets/node_modules $(WEB)/static/vendor

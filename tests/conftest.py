@@ -14,7 +14,7 @@ import httpx
 import pytest
 import uvicorn
 
-from glocal.loading import Dataset, curated_files, load_files
+from glocal.dataset import Dataset, curated_files, load_files
 from glocal.store import EmbeddedStore
 from glocal_api.app import Settings, create_app
 

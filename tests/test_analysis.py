@@ -21,8 +21,8 @@ from glocal.analysis.graph import (
     fetch_ties,
     layer_counts,
 )
-from glocal.export import write_graph
-from glocal.loading import Dataset
+from glocal.dataset import Dataset
+from glocal.report.export import write_graph
 from glocal.store import EmbeddedStore
 
 ID = "https://w3id.org/glocal/id/"

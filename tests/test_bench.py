@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from glocal.bench import percentile
-from glocal.queries import load_queries
+from glocal.canned import load_queries
+from glocal_cli.bench import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 STATS = {"n", "p50_ms", "p99_ms", "mean_ms", "min_ms", "max_ms"}
@@ -29,7 +29,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str
         [
             sys.executable,
             "-m",
-            "glocal.cli",
+            "glocal_cli.main",
             "bench",
             "--quick",
             "--skip-virtuoso",

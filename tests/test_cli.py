@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def glocal(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "glocal.cli", "--cache-dir", str(cache), *args],
+        [sys.executable, "-m", "glocal_cli.main", "--cache-dir", str(cache), *args],
         capture_output=True,
         text=True,
         timeout=300,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from glocal.cli import build_parser
-from glocal.queries import load_queries
+from glocal.canned import load_queries
 from glocal.store import EmbeddedStore
 from glocal_api.app import create_app
+from glocal_cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -22,16 +22,16 @@ import httpx
 import pytest
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from glocal.importing import (
+from glocal.data.imports import (
     IMPORT_NAMESPACE,
     DataFiles,
     DataRejected,
     import_files,
     read_mapping,
 )
-from glocal.loading import Dataset, parse_file
+from glocal.data.validation import validate_dataset
+from glocal.dataset import Dataset, parse_file
 from glocal.namespaces import PREFIXES
-from glocal.validate import validate_dataset
 from glocal_api.admin import Watcher
 from glocal_api.app import Settings, create_app
 from tests.conftest import LiveServer, start_server, stop_server
@@ -421,7 +421,7 @@ def test_imported_source_shape_pair() -> None:
 
 
 def glocal(*args: str, cache: Path, imports: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "glocal.cli", "--cache-dir", str(cache), *args]
+    command = [sys.executable, "-m", "glocal_cli.main", "--cache-dir", str(cache), *args]
     return subprocess.run(
         [*command, "--imports-dir", str(imports)],
         capture_output=True,
@@ -679,7 +679,7 @@ def slow(fd):
     time.sleep(0.5)
     real(fd)
 os.fsync = slow
-from glocal.cli import main
+from glocal_cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -718,7 +718,7 @@ def test_killing_an_import_leaves_the_old_or_the_new_file(cache: Path, tmp_path:
         target = "v2" if current == "v1" else "v1"
         command = ["--cache-dir", str(cache), "import", "memberships", str(csv_file)]
         command += ["--source-label", target, "--imports-dir", str(imports)]
-        program = ["-c", SLOW_FSYNC] if mode == "writing" else ["-m", "glocal.cli"]
+        program = ["-c", SLOW_FSYNC] if mode == "writing" else ["-m", "glocal_cli.main"]
         process = subprocess.Popen([sys.executable, *program, *command], cwd=ROOT)
         if mode == "writing":
             mine = f".{process.pid}.tmp"

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from pyoxigraph import QuerySolutions
 
-from glocal.loading import curated_files, load_files
-from glocal.queries import CannedQuery, Parameter, ParameterError, bind, load_queries
+from glocal.canned import CannedQuery, Parameter, ParameterError, bind, load_queries
+from glocal.dataset import curated_files, load_files
 from glocal.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[1]

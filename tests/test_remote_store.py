@@ -26,12 +26,12 @@ from pyoxigraph import (
 )
 from pyoxigraph import Dataset as RdfDataset
 
-from glocal.loading import Dataset, curated_files, load_files
+from glocal.canned import QUERIES_DIR
+from glocal.dataset import Dataset, curated_files, load_files
 from glocal.namespaces import XSD
-from glocal.queries import QUERIES_DIR
-from glocal.querypool import QuerySyntaxError, QueryTimeout
-from glocal.remote import META_GRAPH, RemoteStore, StoreUnavailable, _ResponseBody
 from glocal.store import EmbeddedStore, QueryResult
+from glocal.store.errors import QuerySyntaxError, QueryTimeout, StoreUnavailable
+from glocal.store.remote import META_GRAPH, RemoteStore, _ResponseBody
 
 from .virtuoso_server import VirtuosoServer
 

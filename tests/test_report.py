@@ -14,8 +14,8 @@ from pyoxigraph import RdfFormat, parse
 
 from glocal.analysis.graph import EVIDENCE_KINDS
 from glocal.analysis.pivotality import MEASURES
-from glocal.loading import Dataset, curated_files, load_files
-from glocal.report import (
+from glocal.dataset import Dataset, curated_files, load_files
+from glocal.report.build import (
     centrality_report,
     pivotal_report,
     render_csv,

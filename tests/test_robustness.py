@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glocal.queries import load_queries
+from glocal.canned import load_queries
 
 from .conftest import ROOT, LiveServer, free_port
 
@@ -492,7 +492,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     token_file = root / "admin-token"
     token_file.write_text(ADMIN_TOKEN + "\n")
     port = free_port()
-    command = [sys.executable, "-m", "glocal.cli", "--cache-dir", str(root / "cache")]
+    command = [sys.executable, "-m", "glocal_cli.main", "--cache-dir", str(root / "cache")]
     command += ["serve", "--port", str(port), "--admin-token-file", str(token_file)]
     command += ["--enable-update", "--update-token", UPDATE_TOKEN, "--workers", "2"]
     command += ["--timeout", str(TIMEOUT), "--max-query-bytes", str(MAX_QUERY_BYTES)]

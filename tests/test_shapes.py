@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pyoxigraph import RdfFormat, parse
 
-from glocal.loading import Dataset, curated_files, load_files
-from glocal.validate import validate_dataset
+from glocal.data.validation import validate_dataset
+from glocal.dataset import Dataset, curated_files, load_files
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology" / "glocal.ttl"

@@ -9,15 +9,16 @@ import numpy as np
 import pytest
 
 from glocal.analysis.graph import fetch_ties
-from glocal.loading import PROJECT_ROOT, load_files
-from glocal.report import pivotal_report, render_html
+from glocal.data.synth import synthesize, write_synthetic
+from glocal.data.validation import validate_dataset
+from glocal.dataset import load_files
+from glocal.report.build import pivotal_report, render_html
+from glocal.resources import DATA_DIR, ONTOLOGY_DIR
 from glocal.store import EmbeddedStore
-from glocal.synth import synthesize, write_synthetic
-from glocal.validate import validate_dataset
 
 REFERENCE = [
-    PROJECT_ROOT / "ontology" / "glocal.ttl",
-    PROJECT_ROOT / "data/reference/compacts.trig",
+    ONTOLOGY_DIR / "glocal.ttl",
+    DATA_DIR / "reference" / "compacts.trig",
 ]
 
 

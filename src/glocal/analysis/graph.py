@@ -522,7 +522,7 @@ def fetch_ties(
     Examples
     --------
     >>> import tempfile
-    >>> from glocal.loading import curated_files, load_files
+    >>> from glocal.dataset import curated_files, load_files
     >>> from glocal.store import EmbeddedStore
     >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
     >>> ties = fetch_ties(store)
@@ -636,7 +636,7 @@ def city_graph(
     Examples
     --------
     >>> import tempfile
-    >>> from glocal.loading import curated_files, load_files
+    >>> from glocal.dataset import curated_files, load_files
     >>> from glocal.store import EmbeddedStore
     >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
     >>> G = city_graph(store)
@@ -653,7 +653,7 @@ def assessed_cities(store: GraphStore, *, category: str = "pivotal city") -> lis
     Examples
     --------
     >>> import tempfile
-    >>> from glocal.loading import curated_files, load_files
+    >>> from glocal.dataset import curated_files, load_files
     >>> from glocal.store import EmbeddedStore
     >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
     >>> "https://w3id.org/glocal/id/city/freetown" in assessed_cities(store)

@@ -18,11 +18,11 @@ from rdflib import RDF, BNode, Graph, Namespace, URIRef
 from rdflib import Literal as RDFLiteral
 from rdflib.term import Node
 
-from glocal.loading import PROJECT_ROOT, Dataset
+from glocal.dataset import Dataset
+from glocal.resources import SHAPES_FILE
 
 __all__ = ["SHAPES_FILE", "ValidationReport", "Violation", "to_rdflib", "validate_dataset"]
 
-SHAPES_FILE = PROJECT_ROOT / "ontology" / "shapes.ttl"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SH = Namespace("http://www.w3.org/ns/shacl#")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -118,14 +118,14 @@ def validate_dataset(
 
     Examples
     --------
-    >>> from glocal.loading import curated_files, load_files
+    >>> from glocal.dataset import curated_files, load_files
     >>> validate_dataset(load_files(curated_files())).conforms
     True
     """
     shapes_bytes = shapes.read_bytes()
     cache_file = None
     if cache_dir is not None:
-        from glocal.loading import data_version
+        from glocal.dataset import data_version
 
         key = data_version([("data", dataset.version.encode()), ("shapes", shapes_bytes)])
         cache_file = Path(cache_dir) / "validation" / f"{key}.json"

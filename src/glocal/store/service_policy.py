@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-__all__ = ["FederationRefused", "check_federation"]
+from glocal.store.errors import FederationRefused
+
+__all__ = ["check_federation"]
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
@@ -20,10 +22,6 @@ _TARGET = re.compile(
     re.IGNORECASE,
 )
 _PREFIX = re.compile(r"\bPREFIX\s+([A-Za-z0-9_.-]*):\s*<([^>]*)>", re.IGNORECASE)
-
-
-class FederationRefused(PermissionError):
-    """A query asks for a ``SERVICE`` endpoint that is not allowed."""
 
 
 def check_federation(query: str, *, allow: Collection[str] | None = None) -> None:
@@ -42,7 +40,7 @@ def check_federation(query: str, *, allow: Collection[str] | None = None) -> Non
     >>> check_federation("SELECT * { SERVICE <http://127.0.0.1:5/sparql> { ?s ?p ?o } }")
     Traceback (most recent call last):
     ...
-    glocal.federation.FederationRefused: SERVICE federation is disabled on this endpoint ...
+    glocal.store.errors.FederationRefused: SERVICE federation is disabled on this endpoint ...
     >>> check_federation("SELECT * { SERVICE <http://q/sparql> { ?s ?p ?o } }",
     ...                  allow=["http://q/sparql"])
     """

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 
-from glocal.queries import ParameterError, bind
+from glocal.canned import ParameterError, bind
 from glocal_api.protocol import ProtocolError, parse_params, run_query
 
 __all__ = ["router"]

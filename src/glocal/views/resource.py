@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode
 
-from glocal.queries import bind_values
+from glocal.canned import bind_values
 from glocal.store import GraphStore
 
 __all__ = ["Citation", "Fact", "ResourceView", "describe_resource", "local_name"]
@@ -164,7 +164,7 @@ def describe_resource(store: GraphStore, iri: str) -> ResourceView:
     Examples
     --------
     >>> import tempfile
-    >>> from glocal.loading import curated_files, load_files
+    >>> from glocal.dataset import curated_files, load_files
     >>> from glocal.store import EmbeddedStore
     >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
     >>> view = describe_resource(store, "https://w3id.org/glocal/id/city/bristol")

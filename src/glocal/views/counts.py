@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyoxigraph import Store
 
-from glocal.loading import Dataset
+from glocal.dataset import Dataset
 from glocal.namespaces import PREFIXES
 
 __all__ = ["SUMMARY_QUERY", "count_summary", "summarize"]

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode
 
-from glocal.loading import PROJECT_ROOT
 from glocal.namespaces import PREFIXES, XSD
+from glocal.resources import QUERIES_DIR
 
 __all__ = [
     "QUERIES_DIR",
@@ -37,7 +37,6 @@ __all__ = [
     "parse_term",
 ]
 
-QUERIES_DIR = PROJECT_ROOT / "queries"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
 _PARAM = re.compile(r"^(\w+)\s*\((\w+)(?:,\s*default\s+([^)]+))?\)\s*(.*)$")
@@ -118,7 +117,7 @@ def parse_term(value: str, kind: str) -> NamedNode | Literal:
     >>> parse_term('"} ; DROP ALL #', "iri")
     Traceback (most recent call last):
     ...
-    glocal.queries.ParameterError: not an IRI: '"} ; DROP ALL #'
+    glocal.canned.ParameterError: not an IRI: '"} ; DROP ALL #'
     """
     value = value.strip()
     if kind == "iri":

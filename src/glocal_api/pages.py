@@ -15,11 +15,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pyoxigraph import NamedNode
 
-from glocal.describe import describe_resource
-from glocal.mediatypes import negotiate
+from glocal.canned import bind_values
+from glocal.formats import negotiate
 from glocal.namespaces import ID
-from glocal.queries import bind_values
 from glocal.store import serialize_result
+from glocal.views.resource import describe_resource
 
 __all__ = ["router"]
 

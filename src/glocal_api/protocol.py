@@ -18,11 +18,11 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 
-from glocal.description import service_description
-from glocal.federation import FederationRefused, check_federation
-from glocal.mediatypes import RDF_FORMATS, RESULTS_FORMATS, SHORT_NAMES, negotiate
-from glocal.querypool import QuerySyntaxError, QueryTimeout
+from glocal.formats import RDF_FORMATS, RESULTS_FORMATS, SHORT_NAMES, negotiate
 from glocal.store import query_form
+from glocal.store.errors import FederationRefused, QuerySyntaxError, QueryTimeout
+from glocal.store.service_policy import check_federation
+from glocal.views.service import service_description
 
 __all__ = ["ProtocolError", "router", "run_query"]
 

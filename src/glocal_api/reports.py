@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 
 from glocal.analysis.graph import LAYERS
 from glocal.analysis.pivotality import MEASURES
-from glocal.mediatypes import SHORT_NAMES, negotiate
-from glocal.report import (
+from glocal.formats import SHORT_NAMES, negotiate
+from glocal.report.build import (
     centrality_report,
     pivotal_report,
     render_csv,

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
 
 import networkx as nx
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -61,8 +61,8 @@ __all__ = [
 #: The ``gl:category`` of the assessment the ranking is compared with.
 PIVOTAL_CATEGORY = "pivotal city"
 
-TEMPLATES = Path(__file__).parent / "templates"
-WORLD_OUTLINE = Path(__file__).parent / "analysis" / "world-110m.json"
+TEMPLATES = files("glocal.report") / "templates"
+WORLD_OUTLINE = files("glocal.report") / "world-110m.json"
 
 #: How many top cities the network drawing shows.
 NETWORK_CITIES = 40
@@ -139,7 +139,7 @@ def pivotal_report(
     Examples
     --------
     >>> import tempfile
-    >>> from glocal.loading import curated_files, load_files
+    >>> from glocal.dataset import curated_files, load_files
     >>> from glocal.store import EmbeddedStore
     >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
     >>> report = pivotal_report(store, top=5, sensitivity=False)
@@ -282,7 +282,7 @@ def centrality_report(
     Examples
     --------
     >>> import tempfile
-    >>> from glocal.loading import curated_files, load_files
+    >>> from glocal.dataset import curated_files, load_files
     >>> from glocal.store import EmbeddedStore
     >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
     >>> result = centrality_report(store, measure="degree", top=3)
@@ -552,7 +552,7 @@ def render_markdown(report: Mapping[str, object], *, details: int | None = 25) -
     Examples
     --------
     >>> import tempfile
-    >>> from glocal.loading import curated_files, load_files
+    >>> from glocal.dataset import curated_files, load_files
     >>> from glocal.store import EmbeddedStore
     >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
     >>> text = render_markdown(pivotal_report(store, top=3, sensitivity=False))
@@ -767,7 +767,7 @@ def render_html(report: Mapping[str, object], *, details: int | None = 50) -> st
     Examples
     --------
     >>> import tempfile
-    >>> from glocal.loading import curated_files, load_files
+    >>> from glocal.dataset import curated_files, load_files
     >>> from glocal.store import EmbeddedStore
     >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
     >>> page = render_html(pivotal_report(store, top=5, sensitivity=False))

@@ -24,8 +24,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pyoxigraph import RdfFormat
 
-from glocal.importing import DataFiles, DataRejected, InvalidDataFiles, read_mapping
-from glocal.mediatypes import RDF_FORMATS
+from glocal.data.imports import DataFiles, DataRejected, InvalidDataFiles, read_mapping
+from glocal.formats import RDF_FORMATS
 
 __all__ = ["MAX_IMPORT_BYTES", "Watcher", "reload_data", "router"]
 

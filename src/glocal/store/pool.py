@@ -19,17 +19,11 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-__all__ = ["QueryPool", "QueryRequest", "QuerySyntaxError", "QueryTimeout"]
+from glocal.store.errors import QuerySyntaxError, QueryTimeout
+
+__all__ = ["QueryPool", "QueryRequest"]
 
 CHUNK_SIZE = 64 * 1024
-
-
-class QuerySyntaxError(ValueError):
-    """The query is not valid SPARQL; the message gives line and column."""
-
-
-class QueryTimeout(TimeoutError):
-    """The query ran past its deadline and was stopped."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +59,7 @@ def _serve(store_path: str, conn: Connection) -> None:
     """Worker loop: answer requests until the parent closes the pipe."""
     from pyoxigraph import Store
 
-    from glocal.store import execute, serialize_result
+    from glocal.store.sparql import execute, serialize_result
 
     store = Store.read_only(store_path)
     conn.send(("ready",))

@@ -56,8 +56,8 @@ from pyoxigraph import (
     serialize,
 )
 
-from glocal.loading import (
-    PROJECT_ROOT,
+from glocal.data.validation import SHAPES_FILE, to_rdflib, validate_dataset
+from glocal.dataset import (
     Dataset,
     RDFSyntaxError,
     curated_files,
@@ -80,7 +80,6 @@ from glocal.namespaces import (
     XSD,
 )
 from glocal.store import EmbeddedStore
-from glocal.validate import SHAPES_FILE, to_rdflib, validate_dataset
 
 __all__ = [
     "FIELDS",
@@ -547,7 +546,7 @@ def read_mapping(data: bytes, *, file_name: str = "mapping.json") -> dict[str, s
     >>> read_mapping(b'{"town": "Municipality"}')
     Traceback (most recent call last):
     ...
-    glocal.importing.DataRejected: import rejected (1 problem):
+    glocal.data.imports.DataRejected: import rejected (1 problem):
       mapping.json: unknown field 'town'; ...
     """
     try:
@@ -1082,7 +1081,7 @@ def rdf_to_quads(
     ...              fmt=RdfFormat.N_TRIPLES, graph="http://g", file_name="x.nt")
     Traceback (most recent call last):
     ...
-    glocal.importing.DataRejected: import rejected (1 problem):
+    glocal.data.imports.DataRejected: import rejected (1 problem):
       x.nt:2: ...
     """
     try:
@@ -1345,7 +1344,7 @@ class ImportResult:
 class DataFiles:
     """The files a server serves: the curated ones, extra files, and a folder of imports.
 
-    It loads and checks them into one :class:`~glocal.loading.Dataset` (or opens an
+    It loads and checks them into one :class:`~glocal.dataset.Dataset` (or opens an
     :class:`~glocal.store.EmbeddedStore` of it), and it adds imports to the folder. One
     instance is shared by ``glocal serve``'s admin routes and its file watcher; its
     :attr:`lock` keeps their loads and swaps in order.
@@ -1364,8 +1363,6 @@ class DataFiles:
         Validate the curated and extra files in full (cached by data version). Off
         when the caller has just validated them, or for ``glocal import``, which checks
         the import against them but does not re-check them.
-    root
-        The project folder holding ``ontology/`` and ``data/``.
 
     Examples
     --------
@@ -1382,14 +1379,12 @@ class DataFiles:
         cache_dir: Path | str | None = None,
         workers: int = 4,
         check_base: bool = True,
-        root: Path = PROJECT_ROOT,
     ) -> None:
         self.imports_dir = Path(imports_dir)
         self.extra = tuple(Path(p) for p in extra)
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.workers = workers
         self.check_base = check_base
-        self.root = root
         #: Held while loading, importing and swapping, so that they happen in order.
         self.lock = threading.RLock()
         self._gazetteer: Gazetteer | None = None
@@ -1404,7 +1399,7 @@ class DataFiles:
 
     def base_paths(self) -> list[Path]:
         """The ontology, curated data and extra files."""
-        return curated_files(self.root) + list(self.extra)
+        return curated_files() + list(self.extra)
 
     def paths(self) -> list[Path]:
         """Every file served: the base files, then the stored imports."""

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 
-from glocal.mediatypes import RDF_FORMATS, RESULTS_FORMATS
+from glocal.formats import RDF_FORMATS, RESULTS_FORMATS
 from glocal.store import GraphStore
 
 __all__ = ["dataset_statistics", "service_description"]
@@ -45,7 +45,7 @@ def dataset_statistics(store: GraphStore) -> dict[str, object]:
     """Triples per named graph, entities per class, and totals, for VoID.
 
     >>> import tempfile
-    >>> from glocal.loading import curated_files, load_files
+    >>> from glocal.dataset import curated_files, load_files
     >>> from glocal.store import EmbeddedStore
     >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
     >>> stats = dataset_statistics(store)

@@ -15,11 +15,11 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
 
-from glocal.mediatypes import RDF_EXTENSIONS
+from glocal.formats import RDF_EXTENSIONS
 from glocal.namespaces import ONTOLOGY_GRAPH
+from glocal.resources import DATA_DIR, ONTOLOGY_DIR, RESOURCES_ROOT
 
 __all__ = [
-    "PROJECT_ROOT",
     "Dataset",
     "RDFSyntaxError",
     "curated_files",
@@ -28,9 +28,6 @@ __all__ = [
     "load_files",
     "parse_file",
 ]
-
-#: The folder that holds ``ontology/`` and ``data/`` (the repository root).
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 #: Bumped when the way files become quads changes, so cached stores are rebuilt.
 LOADER_VERSION = "1"
@@ -57,15 +54,13 @@ class Dataset:
     subject_files: dict[str, str]
 
 
-def curated_files(root: Path = PROJECT_ROOT) -> list[Path]:
+def curated_files() -> list[Path]:
     """The ontology and every curated data file, in a stable order.
 
     SHACL shapes are validation code, not data, so ``ontology/shapes.ttl`` is left out.
     """
-    ontology = sorted(p for p in (root / "ontology").glob("*.ttl") if p.name != "shapes.ttl")
-    data = sorted(
-        p for p in (root / "data").rglob("*") if p.is_file() and p.suffix in RDF_EXTENSIONS
-    )
+    ontology = sorted(p for p in ONTOLOGY_DIR.glob("*.ttl") if p.name != "shapes.ttl")
+    data = sorted(p for p in DATA_DIR.rglob("*") if p.is_file() and p.suffix in RDF_EXTENSIONS)
     return ontology + data
 
 
@@ -105,7 +100,7 @@ def parse_file(path: Path, *, data: bytes | None = None) -> list[Quad]:
     >>> parse_file(p)
     Traceback (most recent call last):
     ...
-    glocal.loading.RDFSyntaxError: ...x.ttl:1: Parser error ...
+    glocal.dataset.RDFSyntaxError: ...x.ttl:1: Parser error ...
     """
     fmt = rdf_format(path)
     raw = path.read_bytes() if data is None else data
@@ -152,9 +147,10 @@ def load_files(paths: Sequence[Path]) -> Dataset:
 
 
 def _version_name(path: Path) -> str:
-    # Curated files are hashed by their path inside the project, so every clone of the
-    # same commit gets the same version; other files by their absolute path.
+    # Curated files are hashed by their path inside the shipped folders, so every clone
+    # and every install of the same commit gets the same version; other files by their
+    # absolute path.
     try:
-        return str(path.resolve().relative_to(PROJECT_ROOT))
+        return str(path.resolve().relative_to(RESOURCES_ROOT))
     except ValueError:
         return str(path.resolve())

@@ -5,9 +5,9 @@ Every ratio in the output is computed from numbers measured in the same run, on 
 same machine:
 
 - **Graphs.** The curated graph, and a larger synthetic one: the curated files plus
-  :func:`glocal.synth.write_synthetic` output (20,000 cities, 1,000 networks, about
+  :func:`glocal.data.synth.write_synthetic` output (20,000 cities, 1,000 networks, about
   60,000 memberships; a simple generator of the same shape stands in when
-  :mod:`glocal.synth` is absent). Load time is parsing plus building the on-disk
+  :mod:`glocal.data.synth` is absent). Load time is parsing plus building the on-disk
   Oxigraph store in an empty cache folder. SHACL validation is slow (pySHACL), so the
   synthetic graph's validation runs on a smaller synthetic graph, and says so.
 - **Canned queries** (``queries/*.rq`` with their defaults): in-process latency
@@ -22,11 +22,11 @@ same machine:
   and cached, bounded in time and request count, with errors counted.
 - **The network-size aggregation** on the embedded store in-process and over HTTP, on
   Virtuoso (Debian's ``virtuoso-opensource``, started on loopback here) through
-  :class:`~glocal.remote.RemoteStore` and over its own HTTP endpoint, and on
+  :class:`~glocal.store.remote.RemoteStore` and over its own HTTP endpoint, and on
   `rdflib-endpoint <https://pypi.org/project/rdflib-endpoint/>`_ 0.6.3 (the ``bench``
   extra) serving the same files from an rdflib ``Dataset`` in a separate uvicorn process.
 - **The pivotal report**: generation time and peak memory (``ru_maxrss`` of a child
-  process), when :mod:`glocal.report` is available.
+  process), when :mod:`glocal.report.build` is available.
 
 Nothing listens beyond loopback. Progress goes to stderr.
 """
@@ -60,8 +60,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from glocal.loading import PROJECT_ROOT, curated_files, load_files
+from glocal.dataset import curated_files, load_files
 from glocal.namespaces import GL, ID, ORG, PROV, RDF, RDFS
+from glocal.resources import DATA_DIR, ONTOLOGY_DIR, RESOURCES_ROOT
 from glocal.store import EmbeddedStore, QueryResult, query_form
 
 __all__ = [
@@ -391,7 +392,7 @@ class VirtuosoLauncher:
 
     The minimal launch logic of ``tests/virtuoso_server.py``, with buffers sized for a
     graph of half a million triples. Loading goes through
-    :meth:`RemoteStore.load <glocal.remote.RemoteStore.load>`, which needs the anonymous
+    :meth:`RemoteStore.load <glocal.store.remote.RemoteStore.load>`, which needs the anonymous
     ``SPARQL`` user to be allowed updates: right only for a server on loopback.
 
     Parameters
@@ -536,7 +537,7 @@ MaxQueryExecutionTime = 300
 def rdflib_endpoint_app() -> Any:
     """The rdflib-endpoint app over the files named in ``$GLOCAL_BENCH_RDFLIB_FILES``.
 
-    A factory for ``uvicorn --factory glocal.bench:rdflib_endpoint_app``: the files
+    A factory for ``uvicorn --factory glocal_cli.bench:rdflib_endpoint_app``: the files
     (separated by :data:`os.pathsep`) are parsed into an rdflib ``Dataset`` whose default
     graph is the union of its graphs, as glocal's is, and served at ``/sparql``.
     """
@@ -568,7 +569,7 @@ class _RdflibEndpoint:
                     "-m",
                     "uvicorn",
                     "--factory",
-                    "glocal.bench:rdflib_endpoint_app",
+                    "glocal_cli.bench:rdflib_endpoint_app",
                     "--host",
                     "127.0.0.1",
                     "--port",
@@ -612,22 +613,22 @@ def _synthetic_file(folder: Path, cities: int, notes: list[str]) -> tuple[Path, 
     """Write the synthetic graph; the file and which generator wrote it."""
     networks = max(2, cities // 20)
     try:
-        from glocal.synth import write_synthetic
+        from glocal.data.synth import write_synthetic
     except ImportError as err:
-        notes.append(f"glocal.synth unavailable ({err}); bench.py's simple generator was used")
+        notes.append(f"glocal.data.synth unavailable ({err}); bench.py's simple generator was used")
     else:
         try:
             path = write_synthetic(folder, cities=cities, networks=networks, seed=0)
-            return path, "glocal.synth.write_synthetic"
+            return path, "glocal.data.synth.write_synthetic"
         except TypeError as err:  # the API changed under us
-            notes.append(f"glocal.synth.write_synthetic failed ({err}); simple generator used")
-    return _simple_synthetic(folder, cities, networks), "glocal.bench simple generator"
+            notes.append(f"glocal.data.synth.write_synthetic failed ({err}); simple generator used")
+    return _simple_synthetic(folder, cities, networks), "glocal_cli.bench simple generator"
 
 
 def _simple_synthetic(folder: Path, cities: int, networks: int, seed: int = 0) -> Path:
     """A graph of the curated shape: cities, networks and three memberships per city, each
     a direct ``org:memberOf`` plus an ``org:Membership`` with quote and source, in the
-    source's named graph. Used only when :mod:`glocal.synth` is absent.
+    source's named graph. Used only when :mod:`glocal.data.synth` is absent.
 
     >>> path = _simple_synthetic(Path(tempfile.mkdtemp()), 10, 2)
     >>> "org#Membership" in path.read_text()
@@ -714,13 +715,13 @@ def _load(name: str, files: list[Path], cache_dir: Path) -> _Graph:
 
 def _display(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(PROJECT_ROOT))
+        return str(path.resolve().relative_to(RESOURCES_ROOT))
     except ValueError:
         return path.name
 
 
 def _validate(files: list[Path], what: str) -> dict[str, Any]:
-    from glocal.validate import validate_dataset
+    from glocal.data.validation import validate_dataset
 
     dataset = load_files(files)
     _say(f"validating {what} ({len(dataset.quads):,} quads)")
@@ -818,7 +819,7 @@ def _canned(
     graph: _Graph, servers: tuple[_GlocalServer, _GlocalServer], options: BenchOptions
 ) -> dict[str, Any]:
     """Latency of every canned query in-process, over HTTP uncached, and cached."""
-    from glocal.queries import bind, load_queries
+    from glocal.canned import bind, load_queries
 
     uncached, cached = servers
     results: dict[str, Any] = {}
@@ -906,7 +907,7 @@ def _breakdown(graph: _Graph, server: _GlocalServer, options: BenchOptions) -> d
     <glocal.store.EmbeddedStore.stream>`), and the whole HTTP request; ``ASK {}`` through
     the pool and over HTTP gives the fixed cost of each layer.
     """
-    from glocal.queries import bind, load_queries
+    from glocal.canned import bind, load_queries
 
     canned = load_queries()
     name = "networks-of-city" if "networks-of-city" in canned else next(iter(canned))
@@ -1083,7 +1084,7 @@ def _aggregation(
     options: BenchOptions,
 ) -> dict[str, Any]:
     """The network-size aggregation on every engine, with speed ratios against glocal."""
-    from glocal.remote import with_prefixes
+    from glocal.store.remote import with_prefixes
 
     engines: dict[str, Any] = {}
     expected = _org_counts(graph.store.query(AGGREGATION_QUERY))
@@ -1118,7 +1119,7 @@ def _aggregation(
         engines["virtuoso_remote_store"] = {"skipped": virtuoso_note}
         engines["virtuoso_http"] = {"skipped": virtuoso_note}
     else:
-        from glocal.remote import RemoteStore
+        from glocal.store.remote import RemoteStore
 
         _say(f"{graph.name}: loading Virtuoso through RemoteStore")
         dataset = load_files(graph.files)
@@ -1233,7 +1234,7 @@ def _report_child(store_path: str, version: str, kwargs: dict[str, Any], conn: A
 
 def _report(graph: _Graph, sensitivity: bool) -> dict[str, Any]:
     try:
-        from glocal.report import pivotal_report
+        from glocal.report.build import pivotal_report
     except ImportError as err:
         return {"skipped": f"glocal.report.pivotal_report unavailable: {err}"}
     accepted = inspect.signature(pivotal_report).parameters
@@ -1313,8 +1314,8 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
             graphs[0].result["validation"] = {"skipped": "--quick: curated validation skipped"}
         small, _ = _synthetic_file(work / "validation", options.validation_cities, notes)
         base = [
-            PROJECT_ROOT / "ontology" / "glocal.ttl",
-            PROJECT_ROOT / "data" / "reference" / "compacts.trig",
+            ONTOLOGY_DIR / "glocal.ttl",
+            DATA_DIR / "reference" / "compacts.trig",
         ]
         graphs[1].result["validation"] = _validate(
             [*base, small], f"smaller synthetic graph ({options.validation_cities:,} cities)"

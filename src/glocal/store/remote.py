@@ -54,17 +54,18 @@ from pyoxigraph import (
     serialize,
 )
 
-from glocal.federation import check_federation
-from glocal.loading import Dataset
-from glocal.mediatypes import RDF_FORMATS, RESULTS_FORMATS
+from glocal.dataset import Dataset
+from glocal.formats import RDF_FORMATS, RESULTS_FORMATS
 from glocal.namespaces import DCTERMS, ID, PREFIXES
-from glocal.querypool import CHUNK_SIZE, QuerySyntaxError, QueryTimeout
-from glocal.store import QueryResult, query_form, serialize_result
+from glocal.store.errors import QuerySyntaxError, QueryTimeout, StoreUnavailable
+from glocal.store.interface import QueryResult
+from glocal.store.pool import CHUNK_SIZE
+from glocal.store.service_policy import check_federation
+from glocal.store.sparql import query_form, serialize_result
 
 __all__ = [
     "META_GRAPH",
     "RemoteStore",
-    "StoreUnavailable",
     "virtuoso_timeout",
     "with_prefixes",
 ]
@@ -93,10 +94,6 @@ _TIMED_OUT = re.compile(
     r"estimated execution time",
     re.IGNORECASE,
 )
-
-
-class StoreUnavailable(ConnectionError):
-    """The SPARQL engine cannot be reached, or it went away during a request."""
 
 
 def virtuoso_timeout(seconds: float) -> dict[str, str]:

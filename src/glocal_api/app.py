@@ -16,8 +16,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from glocal import __version__
-from glocal.importing import DataFiles
-from glocal.queries import CannedQuery, load_queries
+from glocal.canned import CannedQuery, load_queries
+from glocal.data.imports import DataFiles
 from glocal.store import GraphStore
 
 __all__ = ["Runtime", "Settings", "create_app"]
@@ -104,8 +104,7 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
     settings
         Server options; defaults are read-only with a 30 s query timeout.
     """
-    from glocal_api import admin, pages, protocol, reports, ui
-    from glocal_api import queries as canned
+    from glocal_api import admin, canned, pages, protocol, reports, ui
 
     app = FastAPI(
         docs_url=None,

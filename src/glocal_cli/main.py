@@ -10,9 +10,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from glocal.loading import Dataset, RDFSyntaxError, curated_files, load_files
+from glocal.data.validation import ValidationReport, validate_dataset
+from glocal.dataset import Dataset, RDFSyntaxError, curated_files, load_files
 from glocal.store import GraphStore, default_cache_dir
-from glocal.validate import ValidationReport, validate_dataset
 
 __all__ = ["main"]
 
@@ -89,7 +89,7 @@ def _write_text(text: str, out: Path | None) -> None:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from glocal.report import (
+    from glocal.report.build import (
         pivotal_report,
         render_csv,
         render_html,
@@ -114,7 +114,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from glocal.analysis.graph import city_graph
-    from glocal.export import write_graph
+    from glocal.report.export import write_graph
 
     store = _analysis_store(args)
     if store is None:
@@ -129,7 +129,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
-    from glocal.synth import write_synthetic
+    from glocal.data.synth import write_synthetic
 
     args.out.mkdir(parents=True, exist_ok=True)
     path = write_synthetic(
@@ -185,7 +185,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if loaded is None:
         return 1
     dataset, _ = loaded
-    from glocal.summary import summarize
+    from glocal.views.counts import summarize
 
     print(summarize(dataset))  # type: ignore[arg-type]
     if args.store:
@@ -209,7 +209,7 @@ def open_store(dataset: Dataset, args: argparse.Namespace) -> GraphStore:
         return EmbeddedStore.open(dataset, cache_dir=args.cache_dir, workers=args.workers)
     import httpx
 
-    from glocal.remote import RemoteStore
+    from glocal.store.remote import RemoteStore
 
     user = os.environ.get("GLOCAL_STORE_USER")
     auth = httpx.DigestAuth(user, os.environ.get("GLOCAL_STORE_PASSWORD", "")) if user else None
@@ -245,13 +245,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     from glocal_api.app import Settings, create_app
 
-    # Imports, admin routes and --reload: see glocal.importing and api/admin.py.
+    # Imports, admin routes and --reload: see glocal.data.imports and api/admin.py.
     try:
         admin_token = _admin_token(args)
     except (OSError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    from glocal.importing import DataFiles, DataRejected, default_imports_dir
+    from glocal.data.imports import DataFiles, DataRejected, default_imports_dir
 
     if args.store and (args.reload or admin_token):
         print("error: --reload and the admin routes need the embedded store", file=sys.stderr)
@@ -315,8 +315,8 @@ def _admin_token(args: argparse.Namespace) -> str | None:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from glocal.importing import DataFiles, DataRejected, default_imports_dir, read_mapping
-    from glocal.mediatypes import RDF_EXTENSIONS
+    from glocal.data.imports import DataFiles, DataRejected, default_imports_dir, read_mapping
+    from glocal.formats import RDF_EXTENSIONS
 
     path: Path = args.file
     try:
@@ -449,8 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=_cmd_serve)
     _add_import_parser(sub)
-    # The bench command's options and body live in glocal.bench.
-    from glocal.bench import configure_parser as configure_bench
+    # The bench command's options and body live in glocal_cli.bench.
+    from glocal_cli.bench import configure_parser as configure_bench
 
     configure_bench(sub.add_parser("bench", help="benchmark load, queries, HTTP and engines"))
     _add_analysis_parsers(sub)

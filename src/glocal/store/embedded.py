@@ -1,0 +1,148 @@
+"""The embedded store: the graph in an on-disk Oxigraph database, one folder per version.
+
+:class:`EmbeddedStore` keeps the graph under a cache folder, one folder per data
+version, so a second start-up on unchanged data opens the store instead of parsing
+every file again. Untrusted queries run in a :class:`~glocal.store.pool.QueryPool` so
+that a runaway query can be stopped; in-process callers (canned queries, resource
+pages, analysis) query directly.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Store
+
+from glocal.dataset import Dataset, data_version
+from glocal.namespaces import PREFIXES
+from glocal.store.errors import QuerySyntaxError
+from glocal.store.interface import QueryResult, default_cache_dir
+from glocal.store.pool import QueryPool, QueryRequest
+from glocal.store.service_policy import check_federation
+from glocal.store.sparql import execute
+
+__all__ = ["EmbeddedStore"]
+
+
+class EmbeddedStore:
+    """The graph in an on-disk Oxigraph store, one folder per data version.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from glocal.dataset import curated_files, load_files
+    >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
+    >>> bool(store.query("ASK { ?c a gl:City }"))
+    True
+    >>> store.close()
+    """
+
+    def __init__(self, path: Path, version: str, *, workers: int = 4) -> None:
+        self.path = path
+        self.version = version
+        self._store = Store.read_only(str(path))
+        self._workers = workers
+        self._pool: QueryPool | None = None
+
+    @classmethod
+    def open(
+        cls, dataset: Dataset, *, cache_dir: Path | str | None = None, workers: int = 4
+    ) -> EmbeddedStore:
+        """Open the store for a dataset's version, building it first if it is not cached.
+
+        The store is built in a temporary folder and renamed into place, so a crash
+        while building never leaves a half-loaded store under the version's name.
+        """
+        root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        target = root / "stores" / dataset.version
+        if not target.is_dir():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            building = Path(tempfile.mkdtemp(prefix=f"{dataset.version}.", dir=target.parent))
+            store = Store(str(building))
+            store.bulk_extend(dataset.quads)
+            store.flush()
+            store.optimize()
+            del store
+            try:
+                building.rename(target)
+            except OSError:
+                # Another process built the same version meanwhile; theirs is as good.
+                shutil.rmtree(building, ignore_errors=True)
+        return cls(target, dataset.version, workers=workers)
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a trusted query in this process (no deadline)."""
+        try:
+            return execute(
+                self._store, sparql, default_graphs=default_graphs, named_graphs=named_graphs
+            )
+        except SyntaxError as err:
+            raise QuerySyntaxError(str(err)) from None
+
+    def stream(
+        self,
+        sparql: str,
+        *,
+        media_type: str,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
+        federation: Sequence[str] | None = None,
+    ) -> Iterator[bytes]:
+        """Run an untrusted query in a worker process, stopped at ``timeout`` seconds."""
+        check_federation(sparql, allow=federation)
+        if self._pool is None:
+            self._pool = QueryPool(str(self.path), size=self._workers)
+        request = QueryRequest(sparql, media_type, default_graphs, named_graphs)
+        return self._pool.stream(request, timeout=timeout)
+
+    def named_graphs(self) -> list[str]:
+        """The IRIs of the named graphs, sorted."""
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
+
+    def updated(self, sparql: str) -> EmbeddedStore:
+        """A new store version: a copy of this one with a SPARQL Update applied.
+
+        This store is left untouched, so queries running on it finish on the old data
+        and the caller swaps versions atomically. The update runs in one transaction:
+        it applies fully or not at all.
+
+        Raises
+        ------
+        QuerySyntaxError
+            If the update does not parse.
+        """
+        version = data_version([("base", self.version.encode()), ("update", sparql.encode())])
+        target = self.path.parent / version
+        if not target.is_dir():
+            building = Path(tempfile.mkdtemp(prefix=f"{version}.", dir=self.path.parent))
+            copy = Store(str(building))
+            copy.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
+            try:
+                copy.update(sparql, prefixes=PREFIXES)
+            except SyntaxError as err:
+                del copy
+                shutil.rmtree(building, ignore_errors=True)
+                raise QuerySyntaxError(str(err)) from None
+            copy.flush()
+            del copy
+            building.rename(target)
+        return EmbeddedStore(target, version, workers=self._workers)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def close(self) -> None:
+        """Stop the query workers."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None

@@ -1,0 +1,30 @@
+"""Every error a store raises, in one place, so that callers map them without importing backends.
+
+Each is a small subclass of a built-in exception: the API turns each into one status
+code (:mod:`glocal_api.errors`), the command line into one message.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "FederationRefused",
+    "QuerySyntaxError",
+    "QueryTimeout",
+    "StoreUnavailable",
+]
+
+
+class QuerySyntaxError(ValueError):
+    """The query is not valid SPARQL; the message gives line and column."""
+
+
+class QueryTimeout(TimeoutError):
+    """The query ran past its deadline and was stopped."""
+
+
+class StoreUnavailable(ConnectionError):
+    """The SPARQL engine cannot be reached, or it went away during a request."""
+
+
+class FederationRefused(PermissionError):
+    """A query asks for a ``SERVICE`` endpoint that is not allowed."""
