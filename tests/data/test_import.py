@@ -35,10 +35,10 @@ from glocal.namespaces import PREFIXES
 from glocal_api.admin import Watcher
 from glocal_api.app import Settings, create_app
 from tests.conftest import LiveServer, start_server, stop_server
-from tests.test_shapes import BASE, ONTOLOGY
-from tests.test_shapes import PREFIXES as TTL_PREFIXES
+from tests.data.test_shapes import BASE, ONTOLOGY
+from tests.data.test_shapes import PREFIXES as TTL_PREFIXES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "test-admin-token-8f3a"
 
 #: Curated IRIs reused (Bristol; the MMC by its acronym), a new city and network, a country

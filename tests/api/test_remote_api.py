@@ -11,9 +11,8 @@ from glocal.canned import load_queries
 from glocal.dataset import Dataset
 from glocal.store.remote import RemoteStore
 from glocal_api.app import Settings, create_app
-
-from .conftest import LiveServer, start_server, stop_server
-from .virtuoso_server import VirtuosoServer
+from tests.conftest import LiveServer, start_server, stop_server
+from tests.virtuoso_server import VirtuosoServer
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pyoxigraph import Store
 
 from glocal.dataset import Dataset
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 QUOTES = """
 SELECT ?graph ?file ?quote WHERE {

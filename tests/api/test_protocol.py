@@ -400,8 +400,7 @@ def test_update_endpoint_is_off_by_default(client: httpx.Client) -> None:
 
 def test_update_with_token_swaps_versions(store, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from glocal_api.app import Settings, create_app
-
-    from .conftest import start_server, stop_server
+    from tests.conftest import start_server, stop_server
 
     # Its own handle on the same store: swapping closes the old handle, and the
     # session's shared store must stay open for the other tests.

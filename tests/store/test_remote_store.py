@@ -32,8 +32,7 @@ from glocal.namespaces import XSD
 from glocal.store import EmbeddedStore, QueryResult
 from glocal.store.errors import QuerySyntaxError, QueryTimeout, StoreUnavailable
 from glocal.store.remote import META_GRAPH, RemoteStore, _ResponseBody
-
-from .virtuoso_server import VirtuosoServer
+from tests.virtuoso_server import VirtuosoServer
 
 pytestmark = pytest.mark.virtuoso
 

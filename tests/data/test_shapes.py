@@ -10,7 +10,7 @@ from pyoxigraph import RdfFormat, parse
 from glocal.data.validation import validate_dataset
 from glocal.dataset import Dataset, curated_files, load_files
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY = ROOT / "ontology" / "glocal.ttl"
 
 PREFIXES = """

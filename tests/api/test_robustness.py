@@ -25,8 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from glocal.canned import load_queries
-
-from .conftest import ROOT, LiveServer, free_port
+from tests.conftest import ROOT, LiveServer, free_port
 
 TIMEOUT = 8.0  # the session server's query time limit (tests/conftest.py)
 MAX_QUERY_BYTES = 100_000

@@ -20,7 +20,7 @@ from glocal.canned import CannedQuery, Parameter, ParameterError, bind, load_que
 from glocal.dataset import curated_files, load_files
 from glocal.store import EmbeddedStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 ID = "https://w3id.org/glocal/id/"
