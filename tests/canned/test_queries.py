@@ -19,6 +19,7 @@ from pyoxigraph import QuerySolutions
 from glocal.canned import CannedQuery, Parameter, ParameterError, bind, load_queries
 from glocal.dataset import curated_files, load_files
 from glocal.store import EmbeddedStore
+from tests.data.test_quotes import normalise
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -98,12 +99,8 @@ def column(rows: list[Row], name: str) -> list[str]:
     return [r[name] for r in rows if name in r]
 
 
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def in_seed(quote: str, file_name: str) -> bool:
-    """Whether a quote occurs in a seed text once whitespace is collapsed."""
+    """Whether a quote occurs in a seed text, both read as text (see ``normalise``)."""
     return normalise(quote) in normalise((SEEDS / file_name).read_text(encoding="utf-8"))
 
 
