@@ -16,7 +16,6 @@ import json
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat
@@ -28,6 +27,7 @@ from glocal.data.imports.mapped import MappedImport
 from glocal.data.imports.memberships import memberships_to_quads
 from glocal.data.imports.rdf import rdf_to_quads
 from glocal.data.imports.stored import (
+    ImportResult,
     StoredImport,
     import_graph,
     import_name,
@@ -58,28 +58,7 @@ from glocal.dataset import (
 )
 from glocal.store import EmbeddedStore, default_cache_dir
 
-__all__ = ["DataFiles", "ImportResult"]
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """An accepted import: its name, graph, stored file and size."""
-
-    name: str
-    graph: str
-    path: Path
-    facts: int
-    triples: int
-
-    def to_json(self) -> dict[str, str | int]:
-        """The result as a JSON object for the HTTP API."""
-        return {
-            "name": self.name,
-            "graph": self.graph,
-            "file": self.path.name,
-            "facts": self.facts,
-            "triples": self.triples,
-        }
+__all__ = ["DataFiles"]
 
 
 class DataFiles:

@@ -23,7 +23,8 @@ while the curated files are still validated in full when they are loaded.
 - :mod:`~glocal.data.imports.context`: what an import is matched against (the data there);
 - :mod:`~glocal.data.imports.mapped`: the RDF made from an import, with its rows or lines;
 - :mod:`~glocal.data.imports.csv_rows`: reading a CSV and its column mapping;
-- :mod:`~glocal.data.imports.memberships`: a CSV of memberships to glocal's model;
+- :mod:`~glocal.data.imports.model`: glocal's membership model from verified cells;
+- :mod:`~glocal.data.imports.memberships`: a CSV of memberships to that model, row by row;
 - :mod:`~glocal.data.imports.rdf`: an RDF file for import, and the lines of its nodes;
 - :mod:`~glocal.data.imports.checks`: the structural rules and the targeted SHACL;
 - :mod:`~glocal.data.imports.stored`: an import's name, graph and stored TriG file.

@@ -1,4 +1,5 @@
-"""Stored imports: an import's name and graph IRI, its TriG file, and reading the files back."""
+"""Stored imports: an import's name and graph IRI, its TriG file, the result of storing it,
+and reading the files back."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from glocal.namespaces import ID, PREFIXES
 
 __all__ = [
     "IMPORT_NAMESPACE",
+    "ImportResult",
     "StoredImport",
     "import_graph",
     "import_name",
@@ -103,6 +105,27 @@ def _prefixes(quads: list[Quad]) -> dict[str, str]:
         for prefix, namespace in candidates.items()
         if any(iri.startswith(namespace) for iri in used)
     }
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """An accepted import: its name, graph, stored file and size."""
+
+    name: str
+    graph: str
+    path: Path
+    facts: int
+    triples: int
+
+    def to_json(self) -> dict[str, str | int]:
+        """The result as a JSON object for the HTTP API."""
+        return {
+            "name": self.name,
+            "graph": self.graph,
+            "file": self.path.name,
+            "facts": self.facts,
+            "triples": self.triples,
+        }
 
 
 @dataclass(frozen=True)
