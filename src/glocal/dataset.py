@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, parse
 
 from glocal.formats import RDF_EXTENSIONS
 from glocal.namespaces import ONTOLOGY_GRAPH
@@ -27,6 +27,7 @@ __all__ = [
     "graph_for_file",
     "load_files",
     "parse_file",
+    "reference_files",
 ]
 
 #: Bumped when the way files become quads changes, so cached stores are rebuilt.
@@ -62,6 +63,15 @@ def curated_files() -> list[Path]:
     ontology = sorted(p for p in ONTOLOGY_DIR.glob("*.ttl") if p.name != "shapes.ttl")
     data = sorted(p for p in DATA_DIR.rglob("*") if p.is_file() and p.suffix in RDF_EXTENSIONS)
     return ontology + data
+
+
+def reference_files() -> list[Path]:
+    """The ontology and public reference data (countries, roles), without curated sources.
+
+    >>> any("sources" in p.parts for p in reference_files())
+    False
+    """
+    return [p for p in curated_files() if "sources" not in p.parts]
 
 
 def graph_for_file(path: Path) -> NamedNode:
@@ -140,8 +150,10 @@ def load_files(paths: Sequence[Path]) -> Dataset:
         parsed = parse_file(path, data=raw)
         for quad in parsed:
             subject = quad.subject
-            key = subject.value if isinstance(subject, NamedNode) else f"_:{subject.value}"
-            subject_files.setdefault(key, str(path))
+            if isinstance(subject, NamedNode):
+                subject_files.setdefault(subject.value, str(path))
+            elif isinstance(subject, BlankNode):
+                subject_files.setdefault(f"_:{subject.value}", str(path))
         quads.extend(parsed)
     return Dataset(quads, tuple(paths), data_version(blobs), subject_files)
 

@@ -24,7 +24,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pyoxigraph import RdfFormat
 
-from glocal.data.imports import DataFiles, DataRejected, InvalidDataFiles, read_mapping
+from glocal.data.files import DataFiles
+from glocal.data.imports.csv_rows import read_mapping
+from glocal.data.problems import DataRejected, InvalidDataFiles
 from glocal.formats import RDF_FORMATS
 
 __all__ = ["MAX_IMPORT_BYTES", "Watcher", "reload_data", "router"]

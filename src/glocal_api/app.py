@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from glocal import __version__
 from glocal.canned import CannedQuery, load_queries
-from glocal.data.imports import DataFiles
+from glocal.data.files import DataFiles
 from glocal.store import GraphStore
 
 __all__ = ["Runtime", "Settings", "create_app"]

@@ -10,7 +10,10 @@ __all__ = ["add_parser", "run"]
 
 
 def run(args: argparse.Namespace) -> int:
-    from glocal.data.imports import DataFiles, DataRejected, default_imports_dir, read_mapping
+    from glocal.data.files import DataFiles
+    from glocal.data.imports.csv_rows import read_mapping
+    from glocal.data.problems import DataRejected
+    from glocal.data.storage import default_imports_dir
     from glocal.formats import RDF_EXTENSIONS
 
     path: Path = args.file
@@ -20,8 +23,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as err:
         print(f"error: cannot read {err.filename}: {err.strerror}", file=sys.stderr)
         return 1
-    # The curated files are validated by `glocal validate` and `glocal serve`; an import
-    # is checked against them (and the other imports) without checking them again.
+    # The curated files are validated by every other command; an import is checked
+    # against them (and the other imports) without checking them again.
     files = DataFiles(
         args.imports_dir or default_imports_dir(args.cache_dir),
         cache_dir=args.cache_dir,

@@ -1,22 +1,32 @@
-"""What every command shares: progress messages, loading and validating, opening the store."""
+"""What every command shares: progress messages, loading the served data, opening the store.
+
+Every command loads what it uses through :class:`glocal.data.files.DataFiles` (curated
+or reference files, extra files, stored imports); :func:`load_data` only reports.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-import time
-from collections.abc import Sequence
 from pathlib import Path
 
-from glocal.data.validation import ValidationReport, validate_dataset
-from glocal.dataset import Dataset, RDFSyntaxError, curated_files, load_files
+from glocal.data.files import DataFiles
+from glocal.data.problems import (
+    InvalidDataFiles,
+    MalformedDataFiles,
+    MissingDataFiles,
+    NonconformingData,
+)
+from glocal.data.storage import default_imports_dir
+from glocal.dataset import Dataset
 from glocal.store import GraphStore
 
 __all__ = [
     "add_store_options",
     "analysis_store",
-    "load_and_validate",
+    "data_files",
+    "load_data",
     "open_store",
     "progress",
     "write_text",
@@ -27,63 +37,53 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def load_and_validate(
-    files: Sequence[str],
-    cache_dir: Path | None,
+def data_files(
+    args: argparse.Namespace,
     *,
-    quiet: bool = False,
     curated: bool = True,
     validate: bool = True,
-) -> tuple[object, ValidationReport | None] | None:
-    """Parse and validate; print problems and return None when the graph is not usable.
+    cache_checks: bool = True,
+) -> DataFiles:
+    """The files a command serves or analyses: its ``FILES``, ``--imports-dir`` and cache.
 
     ``curated=False`` loads only the ontology and reference data with the given files
     (a synthetic or a researcher's own graph); ``validate=False`` skips SHACL, which
     pySHACL cannot do in reasonable time on hundreds of thousands of triples.
     """
-    base = curated_files() if curated else reference_files()
-    paths = base + [Path(f) for f in files]
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
-        return None
-    started = time.perf_counter()
+    return DataFiles(
+        args.imports_dir or default_imports_dir(args.cache_dir),
+        extra=args.files,
+        cache_dir=args.cache_dir,
+        workers=args.workers,
+        curated=curated,
+        validate=validate,
+        cache_checks=cache_checks,
+    )
+
+
+def load_data(data: DataFiles) -> Dataset | None:
+    """Load and check; print progress, or the problems and None when the graph is not usable."""
     try:
-        dataset = load_files(paths)
-    except RDFSyntaxError as err:
-        print(f"error: malformed RDF: {err}", file=sys.stderr)
-        return None
-    if not quiet:
-        progress(
-            f"parsed {len(paths)} files, {len(dataset.quads)} quads "
-            f"in {time.perf_counter() - started:.2f}s (data version {dataset.version})"
-        )
-    if not validate:
-        return dataset, None
-    started = time.perf_counter()
-    report = validate_dataset(dataset, cache_dir=cache_dir)
-    if not quiet:
-        progress(f"validated in {time.perf_counter() - started:.2f}s")
-    if not report.conforms:
-        print(f"{len(report.violations)} SHACL violation(s):", file=sys.stderr)
-        for violation in report.violations:
+        return data.load(progress=progress)
+    except MissingDataFiles as err:
+        print(f"error: no such file: {', '.join(str(p) for p in err.paths)}", file=sys.stderr)
+    except MalformedDataFiles as err:
+        for error in err.errors:
+            print(f"error: malformed RDF: {error}", file=sys.stderr)
+    except NonconformingData as err:
+        print(f"{len(err.report.violations)} SHACL violation(s):", file=sys.stderr)
+        for violation in err.report.violations:
             print(f"  - {violation}", file=sys.stderr)
-        return None
-    return dataset, report
-
-
-def reference_files() -> list[Path]:
-    """The ontology and public reference data, without the curated sources."""
-    return [p for p in curated_files() if "sources" not in p.parts]
+    except InvalidDataFiles as err:
+        print(f"error: {err}", file=sys.stderr)
+    return None
 
 
 def analysis_store(args: argparse.Namespace) -> GraphStore | None:
-    loaded = load_and_validate(
-        args.files, args.cache_dir, curated=not args.without_curated, validate=not args.no_validate
-    )
-    if loaded is None:
-        return None
-    return open_store(loaded[0], args)  # type: ignore[arg-type]
+    """The store of what ``glocal report`` and ``export`` analyse, or None (reported)."""
+    data = data_files(args, curated=not args.without_curated, validate=not args.no_validate)
+    dataset = load_data(data)
+    return None if dataset is None else open_store(dataset, args)
 
 
 def write_text(text: str, out: Path | None) -> None:
@@ -122,6 +122,14 @@ def open_store(dataset: Dataset, args: argparse.Namespace) -> GraphStore:
 
 
 def add_store_options(parser: argparse.ArgumentParser) -> None:
+    """Options of every command that loads the served data into a store.
+
+    Where the stored imports are (they are served and analysed with the curated
+    files), and which store: the embedded one, or an external SPARQL engine.
+    """
+    parser.add_argument(
+        "--imports-dir", type=Path, help="folder of stored imports (default: <cache-dir>/imports)"
+    )
     parser.add_argument(
         "--store",
         metavar="URL",

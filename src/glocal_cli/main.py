@@ -49,9 +49,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow SERVICE calls to this endpoint (repeatable); federation is off otherwise",
     )
     serve.add_argument(
-        "--imports-dir", type=Path, help="folder of stored imports (default: <cache-dir>/imports)"
-    )
-    serve.add_argument(
         "--reload", action="store_true", help="watch the data files and reload when they change"
     )
     serve.add_argument(

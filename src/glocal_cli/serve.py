@@ -1,4 +1,4 @@
-"""``glocal serve``: validate, then serve the SPARQL endpoint, the web UI and the reports."""
+"""``glocal serve``: load and check the data, then serve the SPARQL endpoint, web UI and reports."""
 
 from __future__ import annotations
 
@@ -8,43 +8,31 @@ import os
 import sys
 from pathlib import Path
 
-from glocal_cli.loading import load_and_validate, open_store
+from glocal_cli.loading import data_files, load_data, open_store
 
 __all__ = ["run"]
 
 
 def run(args: argparse.Namespace) -> int:
-    loaded = load_and_validate(args.files, args.cache_dir)
-    if loaded is None:
-        return 1
-    dataset, _ = loaded
-    import uvicorn
-
-    from glocal_api.app import Settings, create_app
-
-    # Imports, admin routes and --reload: see glocal.data.imports and api/admin.py.
+    # Imports, admin routes and --reload: see glocal.data.files and glocal_api.admin.
     try:
         admin_token = _admin_token(args)
     except (OSError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    from glocal.data.imports import DataFiles, DataRejected, default_imports_dir
-
     if args.store and (args.reload or admin_token):
         print("error: --reload and the admin routes need the embedded store", file=sys.stderr)
         return 2
-    data = DataFiles(
-        args.imports_dir or default_imports_dir(args.cache_dir),
-        extra=args.files,
-        cache_dir=args.cache_dir,
-        workers=args.workers,
-    )
-    try:
-        dataset = data.load()  # the curated files (validated above, so cached) plus imports
-    except DataRejected as err:
-        print(f"error: {err}", file=sys.stderr)
+    data = data_files(args)
+    dataset = load_data(data)
+    if dataset is None:
         return 1
-    store = open_store(dataset, args)  # type: ignore[arg-type]
+    import uvicorn
+
+    from glocal_api.admin import Watcher
+    from glocal_api.app import Settings, create_app
+
+    store = open_store(dataset, args)
     settings = Settings(
         timeout=args.timeout,
         max_query_bytes=args.max_query_bytes,
@@ -55,8 +43,6 @@ def run(args: argparse.Namespace) -> int:
     )
     app = create_app(store, settings)
     # Watch the files, and log reloads and imports.
-    from glocal_api.admin import Watcher
-
     logger = logging.getLogger("glocal.admin")
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("glocal: %(message)s"))
@@ -65,9 +51,8 @@ def run(args: argparse.Namespace) -> int:
     watcher = Watcher(app).start() if args.reload else None
     extras = ["admin routes on"] * bool(admin_token) + ["reloading on file changes"] * args.reload
     print(
-        f"glocal: serving http://{args.host}:{args.port}/ (SPARQL at /sparql"
-        + "".join(f"; {e}" for e in extras)
-        + ")",
+        f"glocal: serving data version {store.version} at http://{args.host}:{args.port}/ "
+        "(SPARQL at /sparql" + "".join(f"; {e}" for e in extras) + ")",
         flush=True,
     )
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

@@ -1,14 +1,27 @@
-"""``glocal validate`` from the command line: exit codes and readable messages."""
+"""The ``glocal`` command line: exit codes, readable messages, and one served graph.
+
+Every command that loads data (``validate``, ``serve``, ``report``, ``export``) loads the
+same graph, stored imports included, and names the data version it uses.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
+import selectors
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from glocal.data.files import DataFiles
+from tests.conftest import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
+BRISTOL = "https://w3id.org/glocal/id/city/bristol"
+RESILIENT = "https://w3id.org/glocal/id/org/100-resilient-cities"
 
 
 def glocal(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
@@ -88,8 +101,6 @@ def test_report_pivotal_json_and_html(cache: Path, tmp_path: Path) -> None:
     out = tmp_path / "pivotal.json"
     result = glocal("report", "pivotal", "--format", "json", "--out", str(out), cache=cache)
     assert result.returncode == 0, result.stderr
-    import json
-
     report = json.loads(out.read_text())
     assert report["cities"][0]["rank"] == 1 and report["cities"][0]["evidence"]
     html = tmp_path / "pivotal.html"
@@ -136,3 +147,92 @@ def test_synth_then_report_on_it(cache: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.strip().splitlines()) == 11
     assert "synthetic" in result.stdout
+
+
+# ---------------------------------------------------------------- stored imports
+
+
+@pytest.fixture(scope="module")
+def imports(cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An imports folder holding one new membership: Bristol (curated) in 100 Resilient
+    Cities (curated, but without Bristol)."""
+    folder = tmp_path_factory.mktemp("cli-imports")
+    members = folder.parent / "resilient.csv"
+    members.write_text("city,country,network,role,since\nBristol,GB,100 Resilient Cities,,2016\n")
+    done = glocal("import", "memberships", str(members), "--imports-dir", str(folder), cache=cache)
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+def combined_version(cache: Path, imports: Path) -> str:
+    return DataFiles(imports, cache_dir=cache, check_base=False).load().version
+
+
+def summary_version(stdout: str) -> str:
+    first = stdout.splitlines()[0]  # "glocal graph <version>: conforms to the SHACL shapes"
+    assert first.startswith("glocal graph "), stdout
+    return first.split()[2].rstrip(":")
+
+
+def test_validate_reports_the_version_with_stored_imports(cache: Path, imports: Path) -> None:
+    alone = glocal("validate", "--imports-dir", str(imports.parent / "none"), cache=cache)
+    both = glocal("validate", "--imports-dir", str(imports), cache=cache)
+    assert alone.returncode == 0 and both.returncode == 0, alone.stderr + both.stderr
+    version = combined_version(cache, imports)
+    assert summary_version(both.stdout) == version != summary_version(alone.stdout)
+    assert f"(data version {version})" in both.stderr
+
+
+def edges(cache: Path, out: Path, *options: str) -> set[tuple[str, str]]:
+    result = glocal("export", "--format", "csv", "--out", str(out), *options, cache=cache)
+    assert result.returncode == 0, result.stderr
+    with (out / "edges.csv").open(encoding="utf-8") as handle:
+        return {(row["source"], row["target"]) for row in csv.DictReader(handle)}
+
+
+def test_export_includes_stored_imports(cache: Path, imports: Path, tmp_path: Path) -> None:
+    without = edges(cache, tmp_path / "without", "--imports-dir", str(tmp_path / "none"))
+    assert (BRISTOL, RESILIENT) not in without
+    assert (BRISTOL, RESILIENT) in edges(cache, tmp_path / "with", "--imports-dir", str(imports))
+
+
+def test_report_includes_stored_imports(cache: Path, imports: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pivotal.json"
+    result = glocal(
+        "report",
+        "pivotal",
+        "--format",
+        "json",
+        "--out",
+        str(out),
+        "--imports-dir",
+        str(imports),
+        cache=cache,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"(data version {combined_version(cache, imports)})" in result.stderr
+    [bristol] = [c for c in json.loads(out.read_text())["cities"] if c["iri"] == BRISTOL]
+    imported = [m for m in bristol["evidence"]["memberships"] if m["target"] == RESILIENT]
+    assert imported and imported[0]["quote"].startswith("row 2: Bristol,GB,100 Resilient Cities")
+
+
+def test_serve_prints_the_version_it_serves(cache: Path, imports: Path) -> None:
+    port = free_port()
+    command = [sys.executable, "-m", "glocal_cli.main", "--cache-dir", str(cache), "serve"]
+    command += ["--port", str(port), "--imports-dir", str(imports)]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert process.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            deadline = time.monotonic() + 240
+            while not selector.select(timeout=1) and time.monotonic() < deadline:
+                assert process.poll() is None, "glocal serve exited"
+        first = process.stdout.readline()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    version = combined_version(cache, imports)
+    assert f"serving data version {version} at http://127.0.0.1:{port}/" in first

@@ -22,13 +22,11 @@ import httpx
 import pytest
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from glocal.data.imports import (
-    IMPORT_NAMESPACE,
-    DataFiles,
-    DataRejected,
-    import_files,
-    read_mapping,
-)
+from glocal.data.files import DataFiles
+from glocal.data.imports.csv_rows import read_mapping
+from glocal.data.imports.stored import IMPORT_NAMESPACE
+from glocal.data.problems import DataRejected
+from glocal.data.storage import import_files
 from glocal.data.validation import validate_dataset
 from glocal.dataset import Dataset, parse_file
 from glocal.namespaces import PREFIXES

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from glocal.namespaces import DCTERMS, GEO, GL, ID, ORG, PROV, RDF, RDFS, XSD
 
@@ -46,7 +47,9 @@ def _plain(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _network_sizes(networks: int, cities: int, memberships: int, floor: int = 3) -> np.ndarray:
+def _network_sizes(
+    networks: int, cities: int, memberships: int, floor: int = 3
+) -> npt.NDArray[np.int_]:
     """Zipf sizes ``largest / rank**a`` (at least ``floor``), ``a`` chosen so they add up
     to about ``memberships``; the largest network has half the cities."""
     largest = max(floor, cities // 2)
@@ -62,7 +65,7 @@ def _network_sizes(networks: int, cities: int, memberships: int, floor: int = 3)
             low = mid
         else:
             high = mid
-    sizes = np.maximum(floor, np.round(largest / ranks**high)).astype(int)
+    sizes: npt.NDArray[np.int_] = np.maximum(floor, np.round(largest / ranks**high)).astype(int)
     return np.minimum(sizes, cities)
 
 
@@ -172,7 +175,7 @@ def synthesize(
         )
         members = rng.choice(cities, size=int(size), replace=False, p=weights)
         leaders = max(1, min(8, int(size) // 40))
-        chunk = []
+        lines: list[str] = []
         for position, member in enumerate(members):
             if position == 0:
                 role = "Chair"
@@ -185,7 +188,7 @@ def synthesize(
             graph = pick_source()
             m = node()
             quote = _plain(f"Synthetic: City {member + 1} is a {role} of {name}.")
-            chunk.append(
+            lines.append(
                 f"{city} <{ORG}memberOf> {net} {graph} .\n"
                 f"{m} {_TYPE} <{ORG}Membership> {graph} .\n"
                 f"{m} <{ORG}member> {city} {graph} .\n"
@@ -194,7 +197,7 @@ def synthesize(
                 f"{m} <{GL}quote> {quote} {graph} .\n"
                 f"{m} <{PROV}wasDerivedFrom> {graph} {graph} .\n"
             )
-        yield "".join(chunk)
+        yield "".join(lines)
 
     # A few networks are branches of one of the ten largest.
     big = max(1, min(10, networks // 10))

@@ -8,24 +8,30 @@ union of all named graphs, ontology included, so that ``sh:class`` sees
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, BNode, Graph, Namespace, URIRef
+from rdflib import RDF, BNode, Graph, URIRef
 from rdflib import Literal as RDFLiteral
+from rdflib.namespace import ORG, SH
 from rdflib.term import Node
 
-from glocal.dataset import Dataset
+from glocal.dataset import Dataset, data_version
 from glocal.resources import SHAPES_FILE
 
-__all__ = ["SHAPES_FILE", "ValidationReport", "Violation", "to_rdflib", "validate_dataset"]
+__all__ = [
+    "SHAPES_FILE",
+    "ValidationReport",
+    "Violation",
+    "shacl_violations",
+    "to_rdflib",
+    "validate_dataset",
+]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-SH = Namespace("http://www.w3.org/ns/shacl#")
-ORG = Namespace("http://www.w3.org/ns/org#")
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,8 @@ class Violation:
     value: str | None
     file: str | None
     severity: str
+    #: Whether :attr:`value` is an IRI (rather than a literal or a blank node).
+    value_is_iri: bool = False
 
     def __str__(self) -> str:
         where = f"{self.file}: " if self.file else ""
@@ -125,8 +133,6 @@ def validate_dataset(
     shapes_bytes = shapes.read_bytes()
     cache_file = None
     if cache_dir is not None:
-        from glocal.dataset import data_version
-
         key = data_version([("data", dataset.version.encode()), ("shapes", shapes_bytes)])
         cache_file = Path(cache_dir) / "validation" / f"{key}.json"
         if cache_file.is_file():
@@ -137,29 +143,63 @@ def validate_dataset(
     conforms, results, _ = shacl_validate(
         data, shacl_graph=shapes_graph, inference="none", allow_warnings=True
     )
-    violations = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        focus = results.value(result, SH.focusNode)
-        path = results.value(result, SH.resultPath)
-        value = results.value(result, SH.value)
-        severity = results.value(result, SH.resultSeverity)
-        key = str(focus) if not isinstance(focus, BNode) else f"_:{focus}"
-        violations.append(
-            Violation(
-                focus=_describe(data, focus),
-                path=str(path) if path is not None else None,
-                message=str(results.value(result, SH.resultMessage) or "violates a shape"),
-                value=str(value) if value is not None else None,
-                file=_relative(dataset.subject_files.get(key)),
-                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-            )
-        )
-    violations.sort(key=lambda v: (v.file or "", v.focus, v.path or "", v.message))
+    violations = shacl_violations(results, data, files=dataset.subject_files)
     report = ValidationReport(bool(conforms), violations, dataset.version)
     if cache_file is not None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         cache_file.write_text(report.to_json())
     return report
+
+
+def shacl_violations(
+    results: Graph, data: Graph, *, files: Mapping[str, str] | None = None
+) -> list[Violation]:
+    """The results of a pySHACL run as :class:`Violation` records, sorted.
+
+    Parameters
+    ----------
+    results
+        pySHACL's results graph.
+    data
+        The graph validated, to name the fact a blank focus node qualifies.
+    files
+        For each subject IRI or blank node id, the file it came from (see
+        :attr:`glocal.dataset.Dataset.subject_files`); ``None`` leaves files out.
+
+    Examples
+    --------
+    >>> data = Graph().parse(data="<http://a> a <http://C> .", format="turtle")
+    >>> shapes = Graph().parse(data='''@prefix sh: <http://www.w3.org/ns/shacl#> .
+    ...     <http://S> a sh:NodeShape ; sh:targetClass <http://C> ;
+    ...         sh:property [ sh:path <http://p> ; sh:minCount 1 ] .''', format="turtle")
+    >>> _, results, _ = shacl_validate(data, shacl_graph=shapes)
+    >>> [(v.focus, v.path, v.severity) for v in shacl_violations(results, data)]
+    [('http://a', 'http://p', 'Violation')]
+    """
+    violations = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        assert focus is not None  # SHACL gives every result exactly one sh:focusNode
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        severity = results.value(result, SH.resultSeverity)
+        shape = results.value(result, SH.sourceShape)
+        key = str(focus) if not isinstance(focus, BNode) else f"_:{focus}"
+        default = f"violates {shape}" if isinstance(shape, URIRef) else "violates a shape"
+        violations.append(
+            Violation(
+                focus=_describe(data, focus),
+                # Every sh:path of the shapes is an IRI; a complex path has no name to show.
+                path=str(path) if isinstance(path, URIRef) else None,
+                message=str(results.value(result, SH.resultMessage) or default),
+                value=str(value) if value is not None else None,
+                file=_relative(files.get(key)) if files is not None else None,
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                value_is_iri=isinstance(value, URIRef),
+            )
+        )
+    violations.sort(key=lambda v: (v.file or "", v.focus, v.path or "", v.message))
+    return violations
 
 
 def _relative(path: str | None) -> str | None:
