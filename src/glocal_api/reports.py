@@ -1,34 +1,34 @@
 """``/reports``: the pivotal-cities report and single centrality measures.
 
-Reports are computed through the store interface and cached by data version and
-options, so a repeat request costs nothing and a reload never serves a stale report.
+Reports are computed through the store interface and cached (as their frozen
+dataclasses) by data version and options, so a repeat request costs nothing and a
+reload never serves a stale report. Bad options (an unknown layer or measure) are the
+analysis's ``ValueError``, answered with 400 and its message.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Hashable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-from glocal.analysis.graph import LAYERS
+from glocal.analysis.graph import LAYERS, check_layers
 from glocal.analysis.pivotality import MEASURES
 from glocal.formats import SHORT_NAMES, negotiate
-from glocal.report.build import (
-    centrality_report,
-    pivotal_report,
-    render_csv,
-    render_html,
-    render_json,
-    render_markdown,
-)
+from glocal.report.build import centrality_report, pivotal_report
+from glocal.report.html import render_html
+from glocal.report.model import CentralityReport, PivotalReport
+from glocal.report.text import render_csv, render_json, render_markdown
+from glocal.store import GraphStore
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["Reports"])
 
-_RENDER = {
+_RENDER: dict[str, tuple[Callable[[PivotalReport], str], type[Response]]] = {
     "text/html": (render_html, HTMLResponse),
     "application/json": (render_json, Response),
     "text/csv": (render_csv, Response),
@@ -36,30 +36,44 @@ _RENDER = {
 }
 
 
+Report = TypeVar("Report", PivotalReport, CentralityReport)
+
+
 def _layers(raw: list[str] | None) -> tuple[str, ...] | None:
+    """The layers asked for (repeated or comma-separated), checked; ``None`` for all.
+
+    Raises
+    ------
+    HTTPException
+        400 with :func:`~glocal.analysis.graph.check_layers`'s message.
+    """
     if not raw:
         return None
-    layers = tuple(part.strip() for value in raw for part in value.split(",") if part.strip())
-    unknown = sorted(set(layers) - set(LAYERS))
-    if unknown:
-        raise HTTPException(400, f"unknown layer(s) {', '.join(unknown)}; use {', '.join(LAYERS)}")
-    return layers
+    try:
+        return check_layers(
+            part.strip() for value in raw for part in value.split(",") if part.strip()
+        )
+    except ValueError as err:
+        raise HTTPException(400, str(err)) from None
 
 
-def _cached(request: Request, key: tuple[object, ...], compute: object) -> dict[str, object]:
+def _cached(
+    request: Request, key: tuple[Hashable, ...], compute: Callable[[GraphStore], Report]
+) -> Report:
     runtime = request.app.state.runtime
     store = runtime.store
     full_key = (store.version, *key)
     with runtime.reports_lock:
         if full_key in runtime.reports:
             runtime.reports.move_to_end(full_key)
-            return runtime.reports[full_key]  # type: ignore[no-any-return]
-    report = compute(store)  # type: ignore[operator]
+            cached: Report = runtime.reports[full_key]
+            return cached
+    report = compute(store)
     with runtime.reports_lock:
         runtime.reports[full_key] = report
         while len(runtime.reports) > 16:
             runtime.reports.popitem(last=False)
-    return report  # type: ignore[no-any-return]
+    return report
 
 
 @router.get(
@@ -97,8 +111,8 @@ async def pivotal(
         )
     chosen = _layers(layers)
 
-    def compute(store: object) -> dict[str, object]:
-        return pivotal_report(store, layers=chosen, top=top)  # type: ignore[arg-type]
+    def compute(store: GraphStore) -> PivotalReport:
+        return pivotal_report(store, layers=chosen, top=top)
 
     report = await run_in_threadpool(_cached, request, ("pivotal", chosen, top), compute)
     render, response_class = _RENDER[media]
@@ -119,12 +133,10 @@ async def centrality(
     top: Annotated[int | None, Query(ge=1)] = None,
 ) -> JSONResponse:
     """A single measure, e.g. ``/reports/centrality?measure=betweenness&top=10``."""
-    if measure not in MEASURES:
-        raise HTTPException(400, f"unknown measure {measure!r}; use one of {', '.join(MEASURES)}")
     chosen = _layers(layers)
 
-    def compute(store: object) -> dict[str, object]:
-        return centrality_report(store, measure=measure, layers=chosen, top=top)  # type: ignore[arg-type]
+    def compute(store: GraphStore) -> CentralityReport:
+        return centrality_report(store, measure=measure, layers=chosen, top=top)
 
     try:
         result = await run_in_threadpool(
@@ -132,4 +144,4 @@ async def centrality(
         )
     except ValueError as err:
         raise HTTPException(400, str(err)) from None
-    return JSONResponse(result)
+    return JSONResponse(result.to_json())

@@ -12,13 +12,9 @@ __all__ = ["add_parsers"]
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from glocal.report.build import (
-        pivotal_report,
-        render_csv,
-        render_html,
-        render_json,
-        render_markdown,
-    )
+    from glocal.report.build import pivotal_report
+    from glocal.report.html import render_html
+    from glocal.report.text import render_csv, render_json, render_markdown
 
     store = analysis_store(args)
     if store is None:
@@ -36,7 +32,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from glocal.analysis.graph import city_graph
+    from glocal.analysis.ties import city_graph
     from glocal.report.export import write_graph
 
     store = analysis_store(args)
@@ -62,7 +58,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from glocal.analysis.graph import LAYERS
 
     def common(parser: argparse.ArgumentParser) -> None:

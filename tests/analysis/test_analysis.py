@@ -12,15 +12,10 @@ from pyoxigraph import RdfFormat, parse
 from scipy import stats
 
 from glocal.analysis import centrality, communities, pivotality, projection
-from glocal.analysis.graph import (
-    LAYERS,
-    assessed_cities,
-    bipartite_graph,
-    city_graph,
-    evidence,
-    fetch_ties,
-    layer_counts,
-)
+from glocal.analysis.agreement import Kendall, ListedLow, Spearman, UnlistedHigh, agreement
+from glocal.analysis.evidence import CityEvidence, evidence, layer_counts
+from glocal.analysis.graph import LAYERS, bipartite_graph, check_layers
+from glocal.analysis.ties import assessed_cities, city_graph, fetch_ties
 from glocal.dataset import Dataset
 from glocal.report.export import write_graph
 from glocal.store import EmbeddedStore
@@ -184,7 +179,7 @@ def test_mayors_act_for_their_city_unless_proxies_are_off(store: EmbeddedStore) 
     event = f"{ID}event/e1"
     assert city_graph(store).has_edge(A, event)
     assert not city_graph(store, proxies=False).has_edge(A, event)
-    via = [e["via"] for e in evidence(fetch_ties(store))[A]["events"]]
+    via = [e.via for e in evidence(fetch_ties(store))[A].events]
     assert via == [f"{ID}person/mayor-a"]
 
 
@@ -210,6 +205,16 @@ def test_layers_and_weights_are_chosen_by_the_caller(store: EmbeddedStore) -> No
         city_graph(store, layers=["friendships"])
 
 
+def test_one_layer_check_names_the_bad_layer_and_the_valid_ones() -> None:
+    assert check_layers(None) == LAYERS
+    assert check_layers(["events", "organisations"]) == ("organisations", "events")
+    with pytest.raises(ValueError) as raised:
+        check_layers(["events", "gossip"])
+    message = str(raised.value)
+    assert "gossip" in message and all(layer in message for layer in LAYERS)
+    assert "events" not in message.split(";")[0]
+
+
 def test_the_assessment_is_a_benchmark_never_input(
     store: EmbeddedStore, graph: nx.Graph, tmp_path: Path
 ) -> None:
@@ -222,11 +227,18 @@ def test_the_assessment_is_a_benchmark_never_input(
 
 def test_evidence_carries_source_and_quote(store: EmbeddedStore) -> None:
     found = evidence(fetch_ties(store))
-    membership = found[B]["memberships"]
-    assert {m["target"] for m in membership} == {N1, N2}
-    assert all(m["source"] == f"{ID}source/t" and m["quote"] for m in membership)
-    assert found[D]["pledges"][0]["pledge"] == f"{ID}pledge/p1"
-    assert found[E] == {"memberships": [], "declarations": [], "events": [], "pledges": []}
+    membership = found[B].memberships
+    assert {m.target for m in membership} == {N1, N2}
+    assert all(m.source == f"{ID}source/t" and m.quote for m in membership)
+    assert found[D].pledges[0].pledge == f"{ID}pledge/p1"
+    assert found[D].pledges[0].pledge_label == "Dakar pledge"
+    assert found[E] == CityEvidence()
+    assert found[E].by_kind() == {
+        "memberships": (),
+        "declarations": (),
+        "events": (),
+        "pledges": (),
+    }
     assert layer_counts(fetch_ties(store))[E] == dict.fromkeys(LAYERS, 0)
 
 
@@ -291,7 +303,7 @@ def test_centrality_states_its_assumptions() -> None:
     with pytest.raises(ValueError, match="not a node"):
         centrality.degree(G, ["a", "zz"])
     with pytest.raises(ValueError, match="unknown backend"):
-        centrality.closeness(nx.Graph([("a", "X")]), ["a"], backend="igraph")  # type: ignore[arg-type]
+        centrality.closeness(nx.Graph([("a", "X")]), ["a"], backend="igraph")  # type: ignore[arg-type]  # an unknown backend on purpose
     with pytest.raises(ValueError, match="cannot sample"):
         centrality.betweenness(
             nx.Graph([("a", "X"), ("b", "X")]), ["a", "b"], backend="rustworkx", sample=1
@@ -368,22 +380,19 @@ def test_projected_betweenness_is_skipped_when_too_large(
 def test_agreement_figures() -> None:
     values = {"m": {"a": 5.0, "b": 4.0, "c": 3.0, "d": 2.0, "e": 1.0}}
     ranked = pivotality.composite(values)
-    result = pivotality.agreement(
-        ranked, {"a", "c", "e"}, counts={"e": {"organisations": 0, "events": 2}}
-    )
-    assert result["precision_at_k"] == pytest.approx(2 / 3)
-    assert result["recall_at_k"] == pytest.approx(2 / 3)
+    result = agreement(ranked, {"a", "c", "e"}, counts={"e": {"organisations": 0, "events": 2}})
+    assert result.precision_at_k == pytest.approx(2 / 3)
+    assert result.recall_at_k == pytest.approx(2 / 3)
     scores = [r.score for r in ranked]
     listed = [1, 0, 1, 0, 1]
-    assert result["spearman"]["rho"] == pytest.approx(stats.spearmanr(scores, listed).statistic)
-    assert result["kendall"]["tau"] == pytest.approx(stats.kendalltau(scores, listed).statistic)
-    assert result["auc"] == pytest.approx(3 / 6)  # a beats b and d, c beats d
-    assert result["listed_ranked_low"] == [
-        {"city": "e", "rank": 5, "score": 0.0, "lacks": ["organisations"]}
-    ]
-    assert [r["city"] for r in result["unlisted_ranked_high"]] == ["b"]
-    empty = pivotality.agreement(ranked, set())
-    assert empty["spearman"] is None and empty["recall_at_k"] is None
+    assert isinstance(result.spearman, Spearman) and isinstance(result.kendall, Kendall)
+    assert result.spearman.rho == pytest.approx(stats.spearmanr(scores, listed).statistic)
+    assert result.kendall.tau == pytest.approx(stats.kendalltau(scores, listed).statistic)
+    assert result.auc == pytest.approx(3 / 6)  # a beats b and d, c beats d
+    assert result.listed_ranked_low == (ListedLow("e", 5, 0.0, ("organisations",)),)
+    assert result.unlisted_ranked_high == (UnlistedHigh("b", 2, ranked[1].score),)
+    empty = agreement(ranked, set())
+    assert empty.spearman is None and empty.recall_at_k is None
 
 
 def test_layer_sensitivity_in_processes_matches_in_process(store: EmbeddedStore) -> None:

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from glocal.analysis.graph import fetch_ties
+from glocal.analysis.ties import fetch_ties
 from glocal.data.synth import synthesize, write_synthetic
 from glocal.data.validation import validate_dataset
 from glocal.dataset import load_files
-from glocal.report.build import pivotal_report, render_html
+from glocal.report.build import pivotal_report
+from glocal.report.html import render_html
 from glocal.resources import DATA_DIR, ONTOLOGY_DIR
 from glocal.store import EmbeddedStore
 
@@ -62,12 +63,12 @@ def test_report_runs_at_a_modest_synthetic_size(tmp_path: Path) -> None:
     report = pivotal_report(
         store, top=25, exact=False, pivots=64, backend="sparse", workers=2, progress=messages.append
     )
-    assert len(report["cities"]) == 25
-    assert report["graph"]["cities"] == 600
-    assert "64 random pivots" in report["parameters"]["methods"]["betweenness"]
-    assert report["agreement"]["listed"] == 16
-    assert report["agreement"]["precision_at_k"] is not None
+    assert len(report.cities) == 25
+    assert report.graph.cities == 600
+    assert "64 random pivots" in report.parameters.methods["betweenness"]
+    assert report.agreement.listed == 16
+    assert report.agreement.precision_at_k is not None
     assert any("sensitivity" in m for m in messages)
-    assert report["cities"][0]["evidence"]["memberships"][0]["quote"].startswith("Synthetic")
+    assert (report.cities[0].evidence.memberships[0].quote or "").startswith("Synthetic")
     assert render_html(report).count("<svg") == 3
     assert len(fetch_ties(store).ties) > 1500

@@ -7,22 +7,22 @@ import io
 import json
 import re
 import tempfile
+from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
 from pathlib import Path
+from types import UnionType
+from typing import Union, get_args, get_origin, get_type_hints
 
 import pytest
 from pyoxigraph import RdfFormat, parse
 
-from glocal.analysis.graph import EVIDENCE_KINDS
+from glocal.analysis.evidence import EVIDENCE_KINDS
 from glocal.analysis.pivotality import MEASURES
 from glocal.dataset import Dataset, curated_files, load_files
-from glocal.report.build import (
-    centrality_report,
-    pivotal_report,
-    render_csv,
-    render_html,
-    render_json,
-    render_markdown,
-)
+from glocal.report.build import centrality_report, pivotal_report
+from glocal.report.html import render_html
+from glocal.report.model import CentralityReport, PivotalReport, Sensitivity
+from glocal.report.text import render_csv, render_json, render_markdown
 from glocal.store import EmbeddedStore
 
 ID = "https://w3id.org/glocal/id/"
@@ -92,72 +92,74 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
 
 
 @pytest.fixture(scope="module")
-def report(store: EmbeddedStore) -> dict:
+def report(store: EmbeddedStore) -> PivotalReport:
     return pivotal_report(store)
 
 
-def test_every_city_has_rank_score_measures_and_evidence(report: dict) -> None:
-    cities = report["cities"]
-    assert [c["label"] for c in cities] == ["Bristol", "Kampala", "Amman", "Sfax"]
-    assert {c["label"] for c in cities} == {"Amman", "Bristol", "Kampala", "Sfax"}
+def test_every_city_has_rank_score_measures_and_evidence(report: PivotalReport) -> None:
+    cities = report.cities
+    assert [c.label for c in cities] == ["Bristol", "Kampala", "Amman", "Sfax"]
+    assert {c.label for c in cities} == {"Amman", "Bristol", "Kampala", "Sfax"}
     for c in cities:
+        assert c.iri.startswith(ID) and c.rank >= 1
+        assert set(c.measures) == set(MEASURES)
+        assert set(c.evidence.by_kind()) == set(EVIDENCE_KINDS.values())
+        assert 0.0 <= c.score <= 1.0
+    assert [c.rank for c in cities] == sorted(c.rank for c in cities)
+    assert cities[-1].label == "Sfax" and not any(cities[-1].evidence.by_kind().values())
+    for c in json.loads(render_json(report))["cities"]:
         assert {"iri", "label", "rank", "score", "measures", "evidence"} <= set(c)
-        assert set(c["measures"]) == set(MEASURES)
         assert set(c["evidence"]) == set(EVIDENCE_KINDS.values())
-        assert 0.0 <= c["score"] <= 1.0
-    assert [c["rank"] for c in cities] == sorted(c["rank"] for c in cities)
-    assert cities[-1]["label"] == "Sfax" and not any(cities[-1]["evidence"].values())
 
 
-def test_evidence_items_quote_their_source(report: dict) -> None:
-    bristol = next(c for c in report["cities"] if c["label"] == "Bristol")
-    membership = bristol["evidence"]["memberships"][0]
-    assert membership["source"] == f"{ID}source/r"
-    assert "Leadership Board" in membership["quote"]
-    assert membership["relation"] == "LeadershipBoardMember"
-    assert bristol["evidence"]["events"][0]["quote"] == "Bristol hosted the forum"
+def test_evidence_items_quote_their_source(report: PivotalReport) -> None:
+    bristol = next(c for c in report.cities if c.label == "Bristol")
+    membership = bristol.evidence.memberships[0]
+    assert membership.source == f"{ID}source/r"
+    assert membership.quote and "Leadership Board" in membership.quote
+    assert membership.relation == "LeadershipBoardMember"
+    assert bristol.evidence.events[0].quote == "Bristol hosted the forum"
 
 
-def test_agreement_sensitivity_communities_and_parameters(report: dict) -> None:
-    agreement = report["agreement"]
-    assert agreement["k"] == 2 and agreement["listed"] == 2
-    assert agreement["precision_at_k"] == 0.5
-    assert [c["label"] for c in agreement["hits"]] == ["Bristol"]
-    assert [c["label"] for c in agreement["listed_ranked_low"]] == ["Sfax"]
-    assert agreement["listed_ranked_low"][0]["lacks"] == [
+def test_agreement_sensitivity_communities_and_parameters(report: PivotalReport) -> None:
+    agreement = report.agreement
+    assert agreement.k == 2 and agreement.listed == 2
+    assert agreement.precision_at_k == 0.5
+    assert [c.label for c in agreement.hits] == ["Bristol"]
+    assert [c.label for c in agreement.listed_ranked_low] == ["Sfax"]
+    assert agreement.listed_ranked_low[0].lacks == (
         "organisations",
         "declarations",
         "events",
         "objectives",
-    ]
-    assert [c["label"] for c in agreement["unlisted_ranked_high"]] == ["Kampala"]
-    assert {"spearman", "kendall", "auc", "recall_at_k"} <= set(agreement)
-    assert set(report["sensitivity"]["layers_dropped"]) == set(report["parameters"]["layers"])
-    assert set(report["sensitivity"]["measures"]) == set(MEASURES)
-    assert report["communities"]["main_core"]["k"] >= 1
-    assert report["parameters"]["weights"]["Chair"] == 3.0
-    assert report["parameters"]["expert"]["cities"] == 2
+    )
+    assert [c.label for c in agreement.unlisted_ranked_high] == ["Kampala"]
+    assert agreement.recall_at_k is not None and agreement.auc is not None
+    assert agreement.spearman is not None and agreement.kendall is not None
+    assert set(report.sensitivity.layers_dropped) == set(report.parameters.layers)
+    assert set(report.sensitivity.measures) == set(MEASURES)
+    assert report.communities.main_core.k >= 1
+    assert report.parameters.weights["Chair"] == 3.0
+    assert report.parameters.expert.cities == 2
 
 
-def test_the_expert_list_does_not_change_the_ranking(report: dict, tmp_path: Path) -> None:
+def test_the_expert_list_does_not_change_the_ranking(report: PivotalReport, tmp_path: Path) -> None:
     unlisted = open_store(TRIG.replace('"pivotal city"', '"other"'), tmp_path)
     again = pivotal_report(unlisted, sensitivity=False)
-    assert [(c["iri"], c["score"]) for c in again["cities"]] == [
-        (c["iri"], c["score"]) for c in report["cities"]
-    ]
-    assert again["agreement"]["listed"] == 0
+    assert [(c.iri, c.score) for c in again.cities] == [(c.iri, c.score) for c in report.cities]
+    assert again.agreement.listed == 0
 
 
 def test_top_and_layers(store: EmbeddedStore) -> None:
     small = pivotal_report(store, top=2, layers=["organisations"], sensitivity=False)
-    assert len(small["cities"]) == 2
-    assert small["parameters"]["layers"] == ["organisations"]
-    assert small["cities"][0]["evidence"]["events"] == []
+    assert len(small.cities) == 2
+    assert small.parameters.layers == ("organisations",)
+    assert small.cities[0].evidence.events == ()
     with pytest.raises(ValueError, match="unknown layer"):
         pivotal_report(store, layers=["gossip"])
 
 
-def test_json_and_csv(report: dict) -> None:
+def test_json_and_csv(report: PivotalReport) -> None:
     assert json.loads(render_json(report))["cities"][0]["label"] == "Bristol"
     rows = list(csv.DictReader(io.StringIO(render_csv(report))))
     assert rows[0]["label"] == "Bristol"
@@ -165,14 +167,14 @@ def test_json_and_csv(report: dict) -> None:
     assert rows[0]["memberships"] == "1"
 
 
-def test_markdown(report: dict) -> None:
+def test_markdown(report: PivotalReport) -> None:
     text = render_markdown(report)
     assert text.startswith("# Pivotal cities")
     assert "## Agreement with the expert list" in text
     assert "Bristol hosted the forum" in text
 
 
-def test_html_is_self_contained_with_svg_charts(report: dict) -> None:
+def test_html_is_self_contained_with_svg_charts(report: PivotalReport) -> None:
     page = render_html(report)
     assert page.count("<svg") == 3  # bar chart, network, map
     assert 'aria-label="World map' in page and "<circle" in page and "<rect" in page
@@ -185,8 +187,8 @@ def test_html_is_self_contained_with_svg_charts(report: dict) -> None:
 
 def test_centrality_report(store: EmbeddedStore) -> None:
     result = centrality_report(store, measure="pagerank", top=3)
-    assert result["measure"] == "pagerank" and len(result["cities"]) == 3
-    values = [c["value"] for c in result["cities"]]
+    assert result.measure == "pagerank" and len(result.cities) == 3
+    values = [c.value for c in result.cities]
     assert values == sorted(values, reverse=True)
     with pytest.raises(ValueError, match="unknown measure"):
         centrality_report(store, measure="fame")
@@ -195,8 +197,75 @@ def test_centrality_report(store: EmbeddedStore) -> None:
 def test_report_on_the_curated_graph() -> None:
     curated = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
     result = pivotal_report(curated, sensitivity=False)
-    labels = [c["label"] for c in result["cities"]]
+    labels = [c.label for c in result.cities]
     assert "Bristol" in labels
-    assert result["agreement"]["listed"] == 16
+    assert result.agreement.listed == 16
     page = render_html(result)
     assert not re.search(r"https?://", page)
+
+
+def assert_round_trip(data: object, value: object, hint: object, path: str = "report") -> None:
+    """``data`` (the parsed JSON) holds ``value`` (a part of the report, typed ``hint``):
+    an object with exactly the dataclass's fields, values of the annotated types, equal."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, UnionType):
+        if value is None:
+            assert data is None, path
+            return
+        (hint,) = [a for a in args if a is not type(None)]
+        assert_round_trip(data, value, hint, path)
+    elif hint is Sensitivity:
+        assert isinstance(value, Sensitivity) and isinstance(data, dict), path
+        assert set(data) == {"k", "measures", "layers_dropped", "cities"}, path
+        assert data["k"] == value.k
+        for table in ("measures", "layers_dropped"):
+            rows = getattr(value, table)
+            assert set(data[table]) == set(rows), path
+            for name, row in rows.items():
+                assert data[table][name] == {
+                    "spearman_with_composite": row.spearman_with_composite,
+                    f"top_{value.k}_overlap": row.top_overlap,
+                }, f"{path}.{table}.{name}"
+        hints = get_type_hints(Sensitivity)
+        assert_round_trip(data["cities"], value.cities, hints["cities"], f"{path}.cities")
+    elif isinstance(hint, type) and is_dataclass(hint):
+        assert isinstance(value, hint) and isinstance(data, dict), path
+        hints = get_type_hints(hint)
+        written = [
+            f.name
+            for f in fields(hint)
+            if not (f.default is None and getattr(value, f.name) is None)
+        ]
+        assert list(data) == written, path
+        for name in written:
+            assert_round_trip(data[name], getattr(value, name), hints[name], f"{path}.{name}")
+    elif origin is Mapping:
+        assert isinstance(value, Mapping) and isinstance(data, dict), path
+        assert list(data) == [str(key) for key in value], path
+        for key, item in value.items():
+            assert_round_trip(data[str(key)], item, args[1], f"{path}[{key!r}]")
+    elif origin is tuple:
+        assert isinstance(value, tuple) and isinstance(data, list), path
+        assert len(data) == len(value), path
+        types = [args[0]] * len(value) if args[-1] is Ellipsis else list(args)
+        for i, (item, kind) in enumerate(zip(value, types, strict=True)):
+            assert_round_trip(data[i], item, kind, f"{path}[{i}]")
+    else:
+        assert hint in (str, int, float, bool), f"{path}: unexpected type {hint}"
+        assert isinstance(value, hint) and type(data) is hint, f"{path}: {data!r} is not {hint}"
+        assert data == value, path
+
+
+def test_the_json_report_round_trips_its_dataclass_fields(report: PivotalReport) -> None:
+    data = json.loads(render_json(report))
+    assert list(data) == [f.name for f in fields(PivotalReport)]
+    assert_round_trip(data, report, PivotalReport)
+    # The optional keys of an evidence item appear only when they apply.
+    items = [i for c in data["cities"] for kind in c["evidence"].values() for i in kind]
+    assert items and all("via" not in i and "pledge" not in i for i in items)
+    assert data["sensitivity"]["measures"]["degree"]["top_4_overlap"] >= 1
+
+
+def test_the_centrality_report_round_trips_too(store: EmbeddedStore) -> None:
+    result = centrality_report(store, measure="degree")
+    assert_round_trip(json.loads(json.dumps(result.to_json())), result, CentralityReport)

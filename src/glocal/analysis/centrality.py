@@ -2,7 +2,8 @@
 
 networkx is the reference implementation. For large graphs (more than
 :data:`LARGE_GRAPH` nodes) betweenness and closeness switch to faster engines that give
-the same numbers (tests check them against networkx):
+the same numbers (tests check them against networkx); they live in
+:mod:`glocal.analysis.engines`:
 
 - ``"rustworkx"``: rustworkx's parallel Brandes betweenness and its closeness, rescaled
   to networkx's bipartite normalisation.
@@ -31,7 +32,8 @@ from typing import Literal
 import networkx as nx
 import numpy as np
 import rustworkx as rx
-import scipy.sparse as sp
+
+from glocal.analysis.engines import adjacency, distance_sums, sparse_betweenness, to_rustworkx
 
 __all__ = [
     "BACKENDS",
@@ -187,10 +189,10 @@ def betweenness(
         if sample is not None:
             raise ValueError("rustworkx cannot sample pivots; use backend='sparse'")
         nodes = list(G)
-        result = rx.graph_betweenness_centrality(_to_rustworkx(G, nodes), normalized=False)
+        result = rx.graph_betweenness_centrality(to_rustworkx(G, nodes), normalized=False)
         raw = {node: result[i] for i, node in enumerate(nodes)}
     else:
-        raw = _sparse_betweenness(G, sample=sample, seed=seed)
+        raw = sparse_betweenness(G, sample=sample, seed=seed)
     # A side whose largest possible betweenness is 0 (one node facing it, or none)
     # scores 0, where networkx would divide by zero.
     return {
@@ -246,10 +248,10 @@ def closeness(
         return dict.fromkeys(nodes, 0.0)
     if engine == "rustworkx":
         # rustworkx without wf_improved gives (r - 1) / totsp, r the component size.
-        plain = rx.closeness_centrality(_to_rustworkx(G, nodes), wf_improved=False)
+        plain = rx.closeness_centrality(to_rustworkx(G, nodes), wf_improved=False)
         ratio = [plain[i] for i in range(n_all)]
     else:
-        totsp, reach = _bitset_distance_sums(_adjacency(G, nodes))
+        totsp, reach = distance_sums(adjacency(G, nodes))
         ratio = [(int(reach[i]) - 1) / int(totsp[i]) if totsp[i] > 0 else 0.0 for i in range(n_all)]
     n, m = len(top), n_all - len(top)
     # networkx: (m + 2(n - 1)) / totsp * (r - 1) / (N - 1) for a city; mirrored otherwise.
@@ -307,118 +309,3 @@ def pagerank(
     if G.number_of_nodes() == 0:
         return {}
     return dict(nx.pagerank(G, weight=weight, alpha=alpha))
-
-
-# --------------------------------------------------------------------------- engines
-
-
-def _to_rustworkx(G: nx.Graph, nodes: list[Hashable]) -> rx.PyGraph:
-    index = {node: i for i, node in enumerate(nodes)}
-    graph = rx.PyGraph(multigraph=False)
-    graph.add_nodes_from(range(len(nodes)))
-    graph.add_edges_from_no_data([(index[u], index[v]) for u, v in G.edges() if u != v])
-    return graph
-
-
-def _adjacency(G: nx.Graph, nodes: list[Hashable]) -> sp.csr_array:
-    A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, format="csr", dtype=np.float64)
-    A.setdiag(0)
-    A.eliminate_zeros()
-    A.data[:] = 1.0
-    A.sort_indices()
-    return A
-
-
-def _bitset_distance_sums(A: sp.csr_array, *, words: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    """For every node, the sum of hop distances to the nodes it reaches and how many
-    nodes it reaches (itself included).
-
-    Breadth-first search runs from 64 * ``words`` sources at a time, one bit per
-    source: a level is one gather of the frontier bits over all arcs and an OR per
-    node. Distances are symmetric, so when node v is first reached at level d by the
-    sources whose bits are set, each of them adds d to v's own distance sum: a
-    popcount per node, summed over batches, gives every node's total.
-    """
-    n = A.shape[0]
-    indptr, indices = A.indptr, A.indices
-    has_arcs = np.diff(indptr) > 0
-    starts = indptr[:-1][has_arcs]
-    totsp = np.zeros(n, dtype=np.int64)
-    reach = np.ones(n, dtype=np.int64)
-    batch = 64 * words
-    one = np.uint64(1)
-    for lo in range(0, n, batch):
-        sources = np.arange(lo, min(n, lo + batch))
-        width = (len(sources) + 63) // 64
-        bits = np.arange(len(sources))
-        visited = np.zeros((n, width), dtype=np.uint64)
-        visited[sources, bits // 64] = one << (bits % 64).astype(np.uint64)
-        frontier = visited
-        level = 0
-        while len(starts):
-            level += 1
-            step = np.zeros((n, width), dtype=np.uint64)
-            step[has_arcs] = np.bitwise_or.reduceat(frontier[indices], starts, axis=0)
-            step &= ~visited
-            found = np.bitwise_count(step).sum(axis=1, dtype=np.int64)
-            if not found.any():
-                break
-            visited = visited | step
-            totsp += level * found
-            reach += found
-            frontier = step
-    return totsp, reach
-
-
-def _brandes_batch(A: sp.csr_array, sources: np.ndarray) -> np.ndarray:
-    """Brandes' dependency sums for a batch of sources, as one column per source.
-
-    Forward: path counts level by level, ``sigma_{d+1} = A @ (sigma masked to level
-    d)`` on nodes first reached at d + 1. Backward: ``delta_u = sum over successors v
-    of sigma_u / sigma_v (1 + delta_v)``, again one sparse product per level.
-    """
-    n, batch = A.shape[0], len(sources)
-    columns = np.arange(batch)
-    dist = np.full((n, batch), -1, dtype=np.int32)
-    sigma = np.zeros((n, batch))
-    dist[sources, columns] = 0
-    sigma[sources, columns] = 1.0
-    levels = [dist == 0]
-    while True:
-        paths = A @ np.where(levels[-1], sigma, 0.0)
-        new = (paths > 0) & (dist < 0)
-        if not new.any():
-            break
-        dist[new] = len(levels)
-        sigma[new] = paths[new]
-        levels.append(new)
-    delta = np.zeros((n, batch))
-    for depth in range(len(levels) - 1, 0, -1):
-        here = levels[depth]
-        share = np.zeros((n, batch))
-        share[here] = (1.0 + delta[here]) / sigma[here]
-        pulled = A @ share
-        before = levels[depth - 1]
-        delta[before] += sigma[before] * pulled[before]
-    delta[sources, columns] = 0.0
-    return delta.sum(axis=1)
-
-
-def _sparse_betweenness(
-    G: nx.Graph, *, sample: int | None, seed: int, batch: int = 256
-) -> dict[Hashable, float]:
-    """Unnormalised betweenness (networkx's scale: halved for undirected graphs), exact
-    or estimated from ``sample`` random pivots and scaled by n / k."""
-    nodes = list(G)
-    n = len(nodes)
-    A = _adjacency(G, nodes)
-    if sample is None:
-        pivots = np.arange(n)
-        scale = 0.5
-    else:
-        pivots = np.sort(np.random.default_rng(seed).choice(n, size=sample, replace=False))
-        scale = 0.5 * n / sample
-    totals = np.zeros(n)
-    for lo in range(0, len(pivots), batch):
-        totals += _brandes_batch(A, pivots[lo : lo + batch])
-    return {node: float(totals[i]) * scale for i, node in enumerate(nodes)}

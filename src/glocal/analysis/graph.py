@@ -1,32 +1,10 @@
-"""The city network: a bipartite graph of cities and the things that tie them together.
+"""The city network as a bipartite graph, built from ties by pure functions.
 
-Everything is read from the store with SPARQL (:func:`fetch_ties`), then turned into a
-networkx graph by a pure function (:func:`bipartite_graph`). One side of the graph is
-every ``gl:City``; the other side holds four *layers* of things a city can be tied to:
-
-``organisations``
-    an ``org:Membership`` of the city in an organisation, weighted by its ``org:role``
-    (an ``org:memberOf`` without a membership node counts as ``gl:Member``);
-``declarations``
-    a document the city ``gl:endorsed``, ``gl:signed`` or ``gl:adopted``, or that was
-    ``gl:adoptedIn`` the city (the host);
-``events``
-    an event the city ``gl:attended`` or ``gl:organises``, that was ``gl:hostedBy`` the
-    city, or ``gl:heldIn`` it;
-``objectives``
-    a compact objective a pledge of the city (``gl:pledgedBy``) ``gl:contributesTo``; a
-    pledge that names no objective but ``gl:addresses`` a compact ties the city to the
-    compact itself.
-
-A city also acts through its mayor (``gl:mayorOf``) and its own offices
-(``gl:officeOf``): the sources often say "the Mayor of Bristol chairs ..." rather than
-"Bristol chairs ...", so by default such facts count for the city (``proxies=False``
-turns this off). Optionally a membership also ties the city, at a discount, to every
-parent of the organisation (``org:memberOf`` / ``org:subOrganizationOf`` between
-organisations, followed transitively).
-
-The ``gl:Assessment`` of pivotal cities is never read here except by
-:func:`assessed_cities`, which returns the benchmark list and nothing else.
+One side of the graph is every ``gl:City``; the other side holds the things a city is
+tied to, in four *layers* (:data:`LAYERS`): organisations, declarations, events and
+objectives. The ties come from :func:`glocal.analysis.ties.fetch_ties` (the SPARQL
+side); here they are only typed (:class:`Tie`, :class:`Ties`), weighed
+(:func:`tie_weight`) and turned into a networkx graph (:func:`bipartite_graph`).
 
 Weights
 -------
@@ -59,7 +37,7 @@ A weight of 0 drops that kind of fact from the graph.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import NamedTuple
@@ -67,23 +45,18 @@ from typing import NamedTuple
 import networkx as nx
 
 from glocal.namespaces import GL, ORG
-from glocal.store import GraphStore
 
 __all__ = [
     "DEFAULT_WEIGHTS",
-    "EVIDENCE_KINDS",
     "LAYERS",
     "LAYER_KINDS",
     "City",
-    "Evidence",
     "Tie",
     "Ties",
-    "assessed_cities",
+    "ancestor_ties",
     "bipartite_graph",
-    "city_graph",
-    "evidence",
-    "fetch_ties",
-    "layer_counts",
+    "check_layers",
+    "local_name",
     "tie_weight",
 ]
 
@@ -97,16 +70,6 @@ LAYER_KINDS: Mapping[str, str] = MappingProxyType(
         "declarations": "declaration",
         "events": "event",
         "objectives": "objective",
-    }
-)
-
-#: The evidence list each layer's facts go to, as named in the report.
-EVIDENCE_KINDS: Mapping[str, str] = MappingProxyType(
-    {
-        "organisations": "memberships",
-        "declarations": "declarations",
-        "events": "events",
-        "objectives": "pledges",
     }
 )
 
@@ -180,6 +143,53 @@ class Ties:
     labels: Mapping[str, str] = field(default_factory=dict)
 
 
+def local_name(iri: str) -> str:
+    """The label of last resort: an IRI's local name (after the glocal or org namespace,
+    else after the last ``/`` or ``#``).
+
+    Examples
+    --------
+    >>> local_name("https://w3id.org/glocal/ontology#Chair")
+    'Chair'
+    >>> local_name("https://w3id.org/glocal/id/city/bristol")
+    'bristol'
+    """
+    for namespace in (GL, ORG):
+        if iri.startswith(namespace):
+            return iri[len(namespace) :]
+    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def check_layers(layers: Iterable[str] | None) -> tuple[str, ...]:
+    """The chosen layers in :data:`LAYERS` order; every layer when ``None``.
+
+    This is the one check of layer names: the API and the CLI use it (or its
+    :data:`LAYERS`) so that a bad name gets the same message everywhere.
+
+    Raises
+    ------
+    ValueError
+        If a layer is not one of :data:`LAYERS`; the message names the bad layers and
+        the valid ones.
+
+    Examples
+    --------
+    >>> check_layers(["events", "organisations"])
+    ('organisations', 'events')
+    >>> check_layers(["gossip"])
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown layer(s) gossip; choose from organisations, declarations, events, objectives
+    """
+    if layers is None:
+        return LAYERS
+    wanted = set(layers)
+    unknown = sorted(wanted - set(LAYERS))
+    if unknown:
+        raise ValueError(f"unknown layer(s) {', '.join(unknown)}; choose from {', '.join(LAYERS)}")
+    return tuple(layer for layer in LAYERS if layer in wanted)
+
+
 def tie_weight(tie: Tie, weights: Mapping[str, float] | None = None) -> float:
     """The weight of one tie: its relation's weight, discounted per parent step.
 
@@ -204,13 +214,39 @@ def tie_weight(tie: Tie, weights: Mapping[str, float] | None = None) -> float:
     return base * float(table["parent"]) ** tie.depth
 
 
-def _check_layers(layers: Collection[str] | None) -> tuple[str, ...]:
-    if layers is None:
-        return LAYERS
-    unknown = sorted(set(layers) - set(LAYERS))
-    if unknown:
-        raise ValueError(f"unknown layer(s) {', '.join(unknown)}; choose from {', '.join(LAYERS)}")
-    return tuple(layer for layer in LAYERS if layer in layers)
+def ancestor_ties(ties: Iterable[Tie], parents: Mapping[str, Collection[str]]) -> list[Tie]:
+    """Ties to every ancestor of each organisation a city belongs to.
+
+    ``parents`` maps an organisation to its direct parents. Each new tie keeps the
+    membership's relation, source and quote, records the sub-network it comes through
+    as ``via`` and the number of parent steps as ``depth``; every ancestor is reached
+    once per membership, at its shortest depth.
+
+    Examples
+    --------
+    >>> member = Tie("c", "local", "organisations", "Chair")
+    >>> [(t.target, t.via, t.depth) for t in ancestor_ties([member], {
+    ...     "local": ["regional"], "regional": ["global"]})]
+    [('regional', 'local', 1), ('global', 'regional', 2)]
+    """
+    extra = []
+    for tie in ties:
+        if tie.layer != "organisations":
+            continue
+        seen = {tie.target}
+        frontier = [tie.target]
+        depth = 0
+        while frontier:
+            depth += 1
+            step = []
+            for node in frontier:
+                for parent in sorted(parents.get(node, ())):
+                    if parent not in seen:
+                        seen.add(parent)
+                        step.append(parent)
+                        extra.append(tie._replace(target=parent, via=node, depth=depth))
+            frontier = step
+    return extra
 
 
 def bipartite_graph(
@@ -224,7 +260,7 @@ def bipartite_graph(
     Parameters
     ----------
     ties
-        The result of :func:`fetch_ties`.
+        The result of :func:`~glocal.analysis.ties.fetch_ties`.
     layers
         Which of :data:`LAYERS` to include; all by default.
     weights
@@ -258,7 +294,7 @@ def bipartite_graph(
     >>> bipartite_graph(ties, layers=["events"]).number_of_edges()
     0
     """
-    chosen = set(_check_layers(layers))
+    chosen = set(check_layers(layers))
     G = nx.Graph()
     for iri, city in ties.cities.items():
         G.add_node(iri, kind="city", label=city.label, iri=iri, bipartite=0)
@@ -283,463 +319,7 @@ def bipartite_graph(
             data["weight"] = max(data["weight"], w)
         else:
             G.add_edge(*key, weight=w, layer=tie.layer)
-    for (city, target), rels in relations.items():
-        if G.has_edge(city, target):
-            G.edges[city, target]["relations"] = ";".join(sorted(rels))
+    for (u, v), rels in relations.items():
+        if G.has_edge(u, v):
+            G.edges[u, v]["relations"] = ";".join(sorted(rels))
     return G
-
-
-# --------------------------------------------------------------------------- SPARQL
-#
-# Every query is a plain pattern over one or a few predicates; joins (facts to their
-# quotes, agents to their cities) happen in Python on dicts. Oxigraph answers such
-# queries in time linear in their results, whereas a query that joined everything
-# (a UNION of agent forms, OPTIONAL quotes) took minutes on 20,000 cities.
-
-_CITIES = """
-SELECT ?city (MIN(STR(?l)) AS ?label) (SAMPLE(?la) AS ?lat) (SAMPLE(?lo) AS ?long) WHERE {
-  ?city a gl:City .
-  OPTIONAL { ?city rdfs:label ?l }
-  OPTIONAL { ?city geo:lat ?la ; geo:long ?lo }
-} GROUP BY ?city
-"""
-
-_LABELS = """
-SELECT ?x (MIN(STR(?l)) AS ?label) WHERE { ?x rdfs:label|skos:prefLabel ?l } GROUP BY ?x
-"""
-
-_PROXY_LINKS = """
-SELECT ?agent ?city WHERE { VALUES ?p { gl:mayorOf gl:officeOf } ?agent ?p ?city . }
-"""
-
-_MEMBERSHIPS = """
-SELECT ?agent ?target ?role ?quote ?source WHERE {
-  ?m org:member ?agent ; org:organization ?target ; org:role ?role .
-  OPTIONAL { ?m gl:quote ?quote }
-  OPTIONAL { ?m prov:wasDerivedFrom ?source }
-}
-"""
-
-_TRIPLES = "SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {predicates} }} ?s ?p ?o . }}"
-
-_QUOTES = """
-SELECT ?s ?p ?o ?quote ?source WHERE {{
-  VALUES ?p {{ {predicates} }}
-  ?st rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o .
-  OPTIONAL {{ ?st gl:quote ?quote }}
-  OPTIONAL {{ ?st prov:wasDerivedFrom ?source }}
-}}
-"""
-
-_TYPED = "SELECT ?x WHERE {{ VALUES ?class {{ {classes} }} ?x a ?class . }}"
-
-_SCHEMES = "SELECT ?x ?scheme WHERE { ?x skos:inScheme ?scheme . }"
-
-_ASSESSED = """
-SELECT DISTINCT ?city WHERE {
-  ?a a gl:Assessment ; gl:category ?category ; gl:assesses ?city .
-  ?city a gl:City .
-  FILTER (STR(?category) = ?wanted)
-}
-"""
-
-#: The predicates each layer reads, as (prefixed name, direction): "out" when the city
-#: (or its proxy) is the subject, "in" when it is the object.
-_LAYER_PREDICATES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
-    {
-        "declarations": (
-            ("gl:endorsed", "out"),
-            ("gl:signed", "out"),
-            ("gl:adopted", "out"),
-            ("gl:adoptedIn", "in"),
-        ),
-        "events": (
-            ("gl:attended", "out"),
-            ("gl:organises", "out"),
-            ("gl:hostedBy", "in"),
-            ("gl:heldIn", "in"),
-        ),
-    }
-)
-
-Triple = tuple[str, str, str]
-
-
-def _local(iri: str) -> str:
-    for namespace in (GL, ORG):
-        if iri.startswith(namespace):
-            return iri[len(namespace) :]
-    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
-def _value(row: object, name: str) -> str | None:
-    term = row[name]  # type: ignore[index]
-    return None if term is None else str(term.value)
-
-
-def _triples(store: GraphStore, predicates: Iterable[str]) -> list[Triple]:
-    query = _TRIPLES.format(predicates=" ".join(predicates))
-    return [
-        (str(r["s"].value), str(r["p"].value), str(r["o"].value))  # type: ignore[index]
-        for r in store.query(query)
-    ]
-
-
-def _quotes(
-    store: GraphStore, predicates: Iterable[str]
-) -> dict[Triple, list[tuple[str | None, str | None]]]:
-    """The (quote, source) pairs of the rdf:Statements about facts with these predicates."""
-    found: dict[Triple, list[tuple[str | None, str | None]]] = defaultdict(list)
-    for r in store.query(_QUOTES.format(predicates=" ".join(predicates))):
-        key = (str(r["s"].value), str(r["p"].value), str(r["o"].value))  # type: ignore[index]
-        found[key].append((_value(r, "quote"), _value(r, "source")))
-    return found
-
-
-def _typed(store: GraphStore, classes: Iterable[str]) -> set[str]:
-    query = _TYPED.format(classes=" ".join(classes))
-    return {str(r["x"].value) for r in store.query(query)}  # type: ignore[index]
-
-
-class _Agents:
-    """Maps an agent to the cities it acts for: a city for itself, a mayor or an
-    office for its city (when proxies are on)."""
-
-    def __init__(self, cities: Collection[str], proxies: Mapping[str, set[str]]) -> None:
-        self.cities = cities
-        self.proxies = proxies
-
-    def __call__(self, agent: str) -> list[tuple[str, str | None]]:
-        if agent in self.cities:
-            return [(agent, None)]
-        return [
-            (city, agent) for city in sorted(self.proxies.get(agent, ())) if city in self.cities
-        ]
-
-
-def _fact_ties(
-    triples: Iterable[Triple],
-    quotes: Mapping[Triple, list[tuple[str | None, str | None]]],
-    agents: _Agents,
-    *,
-    layer: str,
-    direction: Mapping[str, str],
-    targets: Collection[str] | None = None,
-) -> Iterator[Tie]:
-    for s, p, o in triples:
-        agent, target = (s, o) if direction[p] == "out" else (o, s)
-        if targets is not None and target not in targets:
-            continue
-        for city, via in agents(agent):
-            for quote, source in quotes.get((s, p, o)) or [(None, None)]:
-                yield Tie(city, target, layer, _local(p), source, quote, via)
-
-
-def _organisation_ties(store: GraphStore, agents: _Agents) -> Iterator[Tie]:
-    covered: set[tuple[str, str]] = set()
-    for r in store.query(_MEMBERSHIPS):
-        agent, target = str(r["agent"].value), str(r["target"].value)  # type: ignore[index]
-        covered.add((agent, target))
-        for city, via in agents(agent):
-            yield Tie(
-                city,
-                target,
-                "organisations",
-                _local(str(r["role"].value)),  # type: ignore[index]
-                _value(r, "source"),
-                _value(r, "quote"),
-                via,
-            )
-    # An org:memberOf without a membership node counts as a plain membership.
-    bare = [t for t in _triples(store, ["org:memberOf"]) if (t[0], t[2]) not in covered]
-    if bare:
-        quotes = _quotes(store, ["org:memberOf"])
-        for s, p, o in bare:
-            for city, via in agents(s):
-                for quote, source in quotes.get((s, p, o)) or [(None, None)]:
-                    yield Tie(city, o, "organisations", "Member", source, quote, via)
-
-
-def _objective_ties(store: GraphStore, agents: _Agents) -> Iterator[Tie]:
-    facts = _triples(store, ["gl:pledgedBy", "gl:contributesTo", "gl:addresses"])
-    quotes = _quotes(store, ["gl:pledgedBy"])
-    compacts = _typed(store, ["gl:Compact"])
-    scheme = {str(r["x"].value): str(r["scheme"].value) for r in store.query(_SCHEMES)}  # type: ignore[index]
-    makers: dict[str, list[str]] = defaultdict(list)
-    objectives: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for s, p, o in facts:
-        if p == GL + "pledgedBy":
-            makers[s].append(o)
-        elif p == GL + "contributesTo":
-            objectives[s].append((o, "contributesTo"))
-    for s, p, o in facts:
-        # A pledge toward a compact as a whole, when it names none of its objectives.
-        named = any(scheme.get(obj) == o for obj, _ in objectives.get(s, ()))
-        if p == GL + "addresses" and o in compacts and not named:
-            objectives[s].append((o, "addresses"))
-    for pledge in sorted(makers):
-        for agent in makers[pledge]:
-            for city, via in agents(agent):
-                for target, relation in objectives.get(pledge, ()):
-                    for quote, source in quotes.get((pledge, GL + "pledgedBy", agent)) or [
-                        (None, None)
-                    ]:
-                        yield Tie(
-                            city, target, "objectives", relation, source, quote, via, 0, pledge
-                        )
-
-
-def fetch_ties(
-    store: GraphStore,
-    *,
-    layers: Collection[str] | None = None,
-    parents: bool = False,
-    proxies: bool = True,
-) -> Ties:
-    """Read cities, the ties of each layer, labels and quotes from the store.
-
-    Parameters
-    ----------
-    store
-        Any :class:`~glocal.store.GraphStore`; the default graph must be the union.
-    layers
-        Which of :data:`LAYERS` to read; all by default.
-    parents
-        Also tie a member of an organisation to the organisation's parents
-        (``org:memberOf`` or ``org:subOrganizationOf`` between organisations, followed
-        transitively); such ties have ``depth`` >= 1.
-    proxies
-        Count facts about a city's mayor (``gl:mayorOf``) or office (``gl:officeOf``)
-        for the city.
-
-    Returns
-    -------
-    Ties
-        One :class:`Tie` per fact and quoting node (a fact quoted by two sources gives
-        two ties); a fact with no qualified node still gives a tie, without quote.
-        Cost: a few SPARQL queries per layer, each linear in its results.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from glocal.dataset import curated_files, load_files
-    >>> from glocal.store import EmbeddedStore
-    >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
-    >>> ties = fetch_ties(store)
-    >>> ties.cities["https://w3id.org/glocal/id/city/bristol"].label
-    'Bristol'
-    >>> {t.layer for t in ties.ties} <= set(LAYERS)
-    True
-    """
-    chosen = _check_layers(layers)
-    cities: dict[str, City] = {}
-    for row in store.query(_CITIES):
-        iri = str(row["city"].value)  # type: ignore[index]
-        lat, long = _value(row, "lat"), _value(row, "long")
-        cities[iri] = City(
-            iri,
-            _value(row, "label") or _local(iri),
-            float(lat) if lat is not None else None,
-            float(long) if long is not None else None,
-        )
-    labels = {str(row["x"].value): str(row["label"].value) for row in store.query(_LABELS)}  # type: ignore[index]
-    proxy_map: dict[str, set[str]] = defaultdict(set)
-    if proxies:
-        for row in store.query(_PROXY_LINKS):
-            proxy_map[str(row["agent"].value)].add(str(row["city"].value))  # type: ignore[index]
-    agents = _Agents(cities, proxy_map)
-
-    found: list[Tie] = []
-    for layer in chosen:
-        if layer == "organisations":
-            found.extend(_organisation_ties(store, agents))
-        elif layer == "objectives":
-            found.extend(_objective_ties(store, agents))
-        else:
-            names = [name for name, _ in _LAYER_PREDICATES[layer]]
-            direction = {
-                GL + name.removeprefix("gl:"): way for name, way in _LAYER_PREDICATES[layer]
-            }
-            events = _typed(store, ["gl:Event", "gl:EventSeries"]) if layer == "events" else None
-            found.extend(
-                _fact_ties(
-                    _triples(store, names),
-                    _quotes(store, names),
-                    agents,
-                    layer=layer,
-                    direction=direction,
-                    targets=events,
-                )
-            )
-    found = [t for t in found if t.target not in cities]
-    if parents and "organisations" in chosen:
-        found.extend(_parent_ties(store, found))
-    unique = tuple(dict.fromkeys(found))
-    nodes = {
-        tie.target: (LAYER_KINDS[tie.layer], labels.get(tie.target, _local(tie.target)))
-        for tie in unique
-    }
-    return Ties(cities=cities, nodes=nodes, ties=unique, labels=labels)
-
-
-def _parent_ties(store: GraphStore, ties: Iterable[Tie]) -> list[Tie]:
-    """Ties to every ancestor of each organisation a city belongs to."""
-    parents: dict[str, set[str]] = defaultdict(set)
-    # The query lists every member, cities too, but the walk below starts from
-    # organisations and only ever reaches organisations.
-    for child, _, parent in _triples(store, ["org:memberOf", "org:subOrganizationOf"]):
-        if child != parent:
-            parents[child].add(parent)
-    extra = []
-    for tie in ties:
-        if tie.layer != "organisations":
-            continue
-        seen = {tie.target}
-        frontier = [tie.target]
-        depth = 0
-        while frontier:
-            depth += 1
-            step = []
-            for node in frontier:
-                for parent in sorted(parents.get(node, ())):
-                    if parent not in seen:
-                        seen.add(parent)
-                        step.append(parent)
-                        extra.append(
-                            Tie(
-                                city=tie.city,
-                                target=parent,
-                                layer="organisations",
-                                relation=tie.relation,
-                                source=tie.source,
-                                quote=tie.quote,
-                                via=node,
-                                depth=depth,
-                            )
-                        )
-            frontier = step
-    return extra
-
-
-def city_graph(
-    store: GraphStore,
-    *,
-    layers: Collection[str] | None = None,
-    weights: Mapping[str, float] | None = None,
-    parents: bool = False,
-    proxies: bool = True,
-) -> nx.Graph:
-    """Fetch the ties from the store and build the bipartite graph in one step.
-
-    See :func:`fetch_ties` and :func:`bipartite_graph` for the parameters.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from glocal.dataset import curated_files, load_files
-    >>> from glocal.store import EmbeddedStore
-    >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
-    >>> G = city_graph(store)
-    >>> G.nodes["https://w3id.org/glocal/id/city/bristol"]["kind"]
-    'city'
-    """
-    ties = fetch_ties(store, layers=layers, parents=parents, proxies=proxies)
-    return bipartite_graph(ties, layers=layers, weights=weights)
-
-
-def assessed_cities(store: GraphStore, *, category: str = "pivotal city") -> list[str]:
-    """The cities an assessment of the given category names (the benchmark, not input).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from glocal.dataset import curated_files, load_files
-    >>> from glocal.store import EmbeddedStore
-    >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
-    >>> "https://w3id.org/glocal/id/city/freetown" in assessed_cities(store)
-    True
-    """
-    query = _ASSESSED.replace("?wanted", _string_literal(category))
-    return sorted(str(row["city"].value) for row in store.query(query))  # type: ignore[index]
-
-
-def _string_literal(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
-
-
-# --------------------------------------------------------------------------- evidence
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """For each city, the facts behind its edges, grouped as in the report.
-
-    ``by_city[city][kind]`` is a list of dicts with ``target``, ``label``,
-    ``relation``, ``source`` and ``quote`` (plus ``via`` for facts about a mayor,
-    office or sub-network, and ``pledge`` for pledges); ``kind`` is one of
-    ``memberships``, ``declarations``, ``events``, ``pledges``.
-    """
-
-    by_city: Mapping[str, Mapping[str, list[dict[str, str | None]]]]
-
-    def __getitem__(self, city: str) -> Mapping[str, list[dict[str, str | None]]]:
-        return self.by_city.get(city, {kind: [] for kind in EVIDENCE_KINDS.values()})
-
-
-def evidence(ties: Ties, *, layers: Collection[str] | None = None) -> Evidence:
-    """Group the ties' quotes and sources by city.
-
-    Examples
-    --------
-    >>> ties = Ties(
-    ...     cities={"c1": City("c1", "Athens")},
-    ...     nodes={"n": ("organisation", "Eurocities")},
-    ...     ties=(Tie("c1", "n", "organisations", "Chair", source="s", quote="chaired by"),),
-    ... )
-    >>> evidence(ties)["c1"]["memberships"][0]["quote"]
-    'chaired by'
-    >>> evidence(ties)["c1"]["events"]
-    []
-    """
-    chosen = set(_check_layers(layers))
-    grouped: dict[str, dict[str, list[dict[str, str | None]]]] = {}
-    for tie in ties.ties:
-        if tie.layer not in chosen:
-            continue
-        kinds = grouped.setdefault(tie.city, {kind: [] for kind in EVIDENCE_KINDS.values()})
-        item: dict[str, str | None] = {
-            "target": tie.target,
-            "label": ties.nodes.get(tie.target, ("", _local(tie.target)))[1],
-            "relation": tie.relation,
-            "source": tie.source,
-            "quote": tie.quote,
-        }
-        if tie.via is not None:
-            item["via"] = tie.via
-            item["via_label"] = ties.labels.get(tie.via, _local(tie.via))
-        if tie.detail is not None:
-            item["pledge"] = tie.detail
-            item["pledge_label"] = ties.labels.get(tie.detail, _local(tie.detail))
-        kinds[EVIDENCE_KINDS[tie.layer]].append(item)
-    return Evidence(grouped)
-
-
-def layer_counts(ties: Ties, *, layers: Collection[str] | None = None) -> dict[str, dict[str, int]]:
-    """For each city, how many distinct nodes it is tied to in each layer.
-
-    Examples
-    --------
-    >>> ties = Ties({"c": City("c", "C")}, {"n": ("event", "E")},
-    ...             (Tie("c", "n", "events", "attended"),))
-    >>> layer_counts(ties)["c"]
-    {'organisations': 0, 'declarations': 0, 'events': 1, 'objectives': 0}
-    """
-    chosen = _check_layers(layers)
-    targets: dict[str, dict[str, set[str]]] = {
-        city: {layer: set() for layer in chosen} for city in ties.cities
-    }
-    for tie in ties.ties:
-        if tie.layer in targets.get(tie.city, {}):
-            targets[tie.city][tie.layer].add(tie.target)
-    return {city: {layer: len(t) for layer, t in by.items()} for city, by in targets.items()}

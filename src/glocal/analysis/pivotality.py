@@ -25,7 +25,7 @@ The measures (:data:`MEASURES`):
     when the projection is too big to build (:data:`PROJECTION_WORK`).
 
 The expert list (the ``gl:Assessment`` of pivotal cities) is never an input to any of
-this: :func:`agreement` compares a finished ranking with it.
+this: :func:`glocal.analysis.agreement.agreement` compares a finished ranking with it.
 """
 
 from __future__ import annotations
@@ -36,13 +36,14 @@ import os
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 
 import networkx as nx
 import numpy as np
 from scipy import stats
 
 from glocal.analysis import centrality, projection
-from glocal.analysis.graph import LAYERS, Ties, bipartite_graph
+from glocal.analysis.graph import Ties, bipartite_graph, check_layers
 
 __all__ = [
     "DEFAULT_PIVOTS",
@@ -50,7 +51,6 @@ __all__ = [
     "PROJECTION_WORK",
     "MeasureTable",
     "Ranked",
-    "agreement",
     "composite",
     "compute_measures",
     "layer_sensitivity",
@@ -288,7 +288,7 @@ def layer_sensitivity(
     Parameters
     ----------
     ties
-        The ties the graph is built from (:func:`~glocal.analysis.graph.fetch_ties`).
+        The ties the graph is built from (:func:`~glocal.analysis.ties.fetch_ties`).
     layers, weights
         As for :func:`~glocal.analysis.graph.bipartite_graph`; only layers among
         ``layers`` are dropped, and nothing is dropped when a single layer is in use.
@@ -319,17 +319,19 @@ def layer_sensitivity(
     >>> [r.city for r in without["organisations"]]
     ['b', 'a']
     """
-    chosen = [layer for layer in LAYERS if layers is None or layer in layers]
+    chosen = check_layers(layers)
     if len(chosen) < 2:
         return {}
-    options = {
-        "weights": weights,
-        "measures": measures,
-        "exact": exact,
-        "pivots": pivots,
-        "backend": backend,
-        "seed": seed,
-    }
+    rank_without = partial(
+        _ranking_without,
+        ties,
+        weights=weights,
+        measures=measures,
+        exact=exact,
+        pivots=pivots,
+        backend=backend,
+        seed=seed,
+    )
     jobs = [(layer, [x for x in chosen if x != layer]) for layer in chosen]
     if workers is None:
         large = len(ties.cities) + len(ties.nodes) > centrality.LARGE_GRAPH
@@ -338,16 +340,14 @@ def layer_sensitivity(
         result = {}
         for layer, kept in jobs:
             _say(progress, f"sensitivity: ranking without the {layer} layer")
-            result[layer] = _ranking_without(ties, kept, options)
+            result[layer] = rank_without(kept)
         return result
     _say(
         progress, f"sensitivity: {len(jobs)} rankings, one layer dropped each, {workers} processes"
     )
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {
-            pool.submit(_ranking_without, ties, kept, options): layer for layer, kept in jobs
-        }
+        futures = {pool.submit(rank_without, kept): layer for layer, kept in jobs}
         done = {}
         for future in as_completed(futures):
             done[futures[future]] = future.result()
@@ -355,106 +355,26 @@ def layer_sensitivity(
     return {layer: done[layer] for layer, _ in jobs}
 
 
-def _ranking_without(ties: Ties, kept: list[str], options: Mapping[str, object]) -> list[Ranked]:
+def _ranking_without(
+    ties: Ties,
+    kept: list[str],
+    *,
+    weights: Mapping[str, float] | None,
+    measures: Sequence[str] | None,
+    exact: bool | None,
+    pivots: int | None,
+    backend: centrality.Backend,
+    seed: int,
+) -> list[Ranked]:
     """The composite ranking on the graph of the ``kept`` layers (a worker's job)."""
-    G = bipartite_graph(ties, layers=kept, weights=options["weights"])  # type: ignore[arg-type]
+    G = bipartite_graph(ties, layers=kept, weights=weights)
     table = compute_measures(
         G,
         list(ties.cities),
-        measures=options["measures"],  # type: ignore[arg-type]
-        exact=options["exact"],  # type: ignore[arg-type]
-        pivots=options["pivots"],  # type: ignore[arg-type]
-        backend=options["backend"],  # type: ignore[arg-type]
-        seed=options["seed"],  # type: ignore[arg-type]
+        measures=measures,
+        exact=exact,
+        pivots=pivots,
+        backend=backend,
+        seed=seed,
     )
     return composite(table.values)
-
-
-def agreement(
-    ranking: Sequence[Ranked],
-    expert: Collection[Hashable],
-    *,
-    k: int | None = None,
-    counts: Mapping[Hashable, Mapping[str, int]] | None = None,
-) -> dict[str, object]:
-    """Compare a ranking with an expert list of cities.
-
-    Parameters
-    ----------
-    ranking
-        The composite ranking (best first), covering every city.
-    expert
-        The listed cities (an unranked set).
-    k
-        Cut-off for precision and recall; the length of the list by default.
-    counts
-        Per city, the number of nodes it is tied to in each layer
-        (:func:`~glocal.analysis.graph.layer_counts`), to say which kinds of facts
-        the listed cities ranked low lack.
-
-    Returns
-    -------
-    dict
-        ``precision_at_k`` (share of the top k that is listed), ``recall_at_k``
-        (share of the list within the top k), ``spearman`` and ``kendall`` (rank
-        correlation between the composite score and being listed, with p-values),
-        ``auc`` (probability that a listed city outranks an unlisted one, ties
-        counting half), ``listed_ranked_low`` (listed cities outside the top k, with
-        the layers where they have no facts), ``unlisted_ranked_high`` (unlisted
-        cities in the top k), ``missing`` (listed cities not in the ranking).
-        Ties at the cut are broken as in the ranking's order.
-
-    Examples
-    --------
-    >>> ranked = composite({"m": {"a": 4, "b": 3, "c": 2, "d": 1}})
-    >>> result = agreement(ranked, {"a", "c"})
-    >>> result["precision_at_k"], result["recall_at_k"], result["auc"]
-    (0.5, 0.5, 0.75)
-    >>> [row["city"] for row in result["unlisted_ranked_high"]]
-    ['b']
-    """
-    listed = set(expert)
-    present = [r.city for r in ranking]
-    in_ranking = listed & set(present)
-    cut = len(listed) if k is None else k
-    top = present[:cut]
-    hits = [c for c in top if c in listed]
-    result: dict[str, object] = {
-        "k": cut,
-        "listed": len(listed),
-        "listed_in_graph": len(in_ranking),
-        "hits": hits,
-        "precision_at_k": len(hits) / cut if cut else None,
-        "recall_at_k": len(hits) / len(listed) if listed else None,
-        "spearman": None,
-        "kendall": None,
-        "auc": None,
-        "missing": sorted(listed - set(present), key=str),
-    }
-    scores = np.array([r.score for r in ranking])
-    flags = np.array([r.city in listed for r in ranking], dtype=float)
-    if 0 < flags.sum() < len(flags) and np.ptp(scores) > 0:
-        rho, p_rho = stats.spearmanr(scores, flags)
-        tau, p_tau = stats.kendalltau(scores, flags)
-        result["spearman"] = {"rho": float(rho), "p": float(p_rho)}
-        result["kendall"] = {"tau": float(tau), "p": float(p_tau)}
-        listed_scores, other_scores = scores[flags == 1], scores[flags == 0]
-        u = stats.mannwhitneyu(listed_scores, other_scores, alternative="two-sided").statistic
-        result["auc"] = float(u) / (len(listed_scores) * len(other_scores))
-    top_set = set(top)
-    result["listed_ranked_low"] = [
-        {
-            "city": r.city,
-            "rank": r.rank,
-            "score": r.score,
-            "lacks": [layer for layer, n in (counts or {}).get(r.city, {}).items() if n == 0],
-        }
-        for r in ranking
-        if r.city in listed and r.city not in top_set
-    ]
-    result["unlisted_ranked_high"] = [
-        {"city": r.city, "rank": r.rank, "score": r.score}
-        for r in ranking
-        if r.city in top_set and r.city not in listed
-    ]
-    return result

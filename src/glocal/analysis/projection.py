@@ -84,7 +84,7 @@ def incidence(
 
 
 def _inverse_sizes(B: sp.csr_array) -> np.ndarray:
-    k = np.diff(B.tocsc().indptr).astype(float)
+    k: np.ndarray = np.diff(B.tocsc().indptr).astype(float)
     inverse = np.zeros_like(k)
     shared = k > 1
     inverse[shared] = 1.0 / (k[shared] - 1.0)

@@ -1,6 +1,6 @@
 """Write the city graph for other tools: GraphML, GEXF (Gephi) or CSV tables.
 
-The graph is the bipartite graph of :func:`glocal.analysis.graph.city_graph`; node
+The graph is the bipartite graph of :func:`glocal.analysis.ties.city_graph`; node
 attributes (``kind``, ``label``, ``iri``, ``bipartite``) and edge attributes
 (``weight``, ``layer``, ``relations``) are written as they are.
 """
