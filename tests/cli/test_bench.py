@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from glocal.canned import load_queries
-from glocal_cli.bench import percentile
+from glocal_cli.bench.timing import percentile
 
 ROOT = Path(__file__).resolve().parents[2]
 STATS = {"n", "p50_ms", "p99_ms", "mean_ms", "min_ms", "max_ms"}

@@ -48,7 +48,7 @@ def test_isql_puts_neither_password_nor_statement_on_the_command_line(
         calls.append((args, input))
         return subprocess.CompletedProcess(args, 0, "42\n", "")
 
-    monkeypatch.setattr(launcher.subprocess, "run", run)
+    monkeypatch.setattr(subprocess, "run", run)
     assert VirtuosoServer(tmp_path).isql("SELECT 42") == "42\n"
     [(args, stdin)] = calls
     assert stdin == "SELECT 42;\n"
