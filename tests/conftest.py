@@ -16,9 +16,8 @@ import uvicorn
 
 from glocal.dataset import Dataset, curated_files, load_files
 from glocal.store import EmbeddedStore
+from glocal.store.virtuoso import ISQL, VIRTUOSO, VirtuosoServer
 from glocal_api.app import Settings, create_app
-
-from .virtuoso_server import ISQL, VIRTUOSO, VirtuosoServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=serve_command.run)
     imports.add_parser(sub)
     # The bench command's options and body live in glocal_cli.bench.
-    from glocal_cli.bench import configure_parser as configure_bench
+    from glocal_cli.bench.command import configure_parser as configure_bench
 
     configure_bench(sub.add_parser("bench", help="benchmark load, queries, HTTP and engines"))
     analysis.add_parsers(sub)

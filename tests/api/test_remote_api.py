@@ -10,9 +10,9 @@ import pytest
 from glocal.canned import load_queries
 from glocal.dataset import Dataset
 from glocal.store.remote import RemoteStore
+from glocal.store.virtuoso import VirtuosoServer
 from glocal_api.app import Settings, create_app
 from tests.conftest import LiveServer, start_server, stop_server
-from tests.virtuoso_server import VirtuosoServer
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,11 @@ from typing import Any
 import pytest
 
 from glocal.canned import load_queries
-from glocal_cli.bench import percentile
+from glocal.data.imports import DataFiles
+from glocal.store import EmbeddedStore
+from glocal_cli.bench.graphs import BenchGraph
+from glocal_cli.bench.report_cost import report_cost
+from glocal_cli.bench.timing import percentile
 
 ROOT = Path(__file__).resolve().parents[2]
 STATS = {"n", "p50_ms", "p99_ms", "mean_ms", "min_ms", "max_ms"}
@@ -185,3 +189,13 @@ def test_markdown_tables(bench: tuple[dict[str, Any], str, str]) -> None:
         assert heading in markdown
     assert "| networks-of-city |" in markdown
     assert "skipped (--skip-virtuoso)" in markdown
+
+
+def test_report_cost_builds_the_report(store: EmbeddedStore, tmp_path: Path) -> None:
+    # --quick skips the report; this is the section a full run measures.
+    graph = BenchGraph("curated", DataFiles(tmp_path, check_base=False), store)
+    result = report_cost(graph, sensitivity=False)
+    assert "error" not in result, result
+    assert result["seconds"] > 0 and result["html_bytes"] > 0 and result["cities_listed"]
+    assert result["peak_rss_mb"] >= result["rss_before_mb"] > 0
+    assert result["options"] == {"sensitivity": False}

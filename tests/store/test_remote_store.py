@@ -32,7 +32,7 @@ from glocal.namespaces import XSD
 from glocal.store import EmbeddedStore, QueryResult
 from glocal.store.errors import QuerySyntaxError, QueryTimeout, StoreUnavailable
 from glocal.store.remote import META_GRAPH, RemoteStore, _ResponseBody
-from tests.virtuoso_server import VirtuosoServer
+from glocal.store.virtuoso import VirtuosoServer
 
 pytestmark = pytest.mark.virtuoso
 

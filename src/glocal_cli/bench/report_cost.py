@@ -1,0 +1,91 @@
+"""What the pivotal report costs: generation and HTML rendering time, and peak memory
+(``ru_maxrss`` of a child process that builds nothing else)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from glocal.report.build import pivotal_report
+from glocal.report.html import render_html
+from glocal.store import EmbeddedStore
+from glocal_cli.bench.graphs import BenchGraph
+from glocal_cli.bench.timing import say
+
+__all__ = ["report_cost"]
+
+
+def _peak_rss_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def _report_child(store_path: str, version: str, sensitivity: bool, conn: Connection) -> None:
+    """Child process: build the pivotal report and send its time and peak memory.
+
+    A failure ends the process with its traceback on stderr.
+    """
+    result: dict[str, Any] = {}
+    store = EmbeddedStore(Path(store_path), version, workers=1)
+    try:
+        result["rss_before_mb"] = _peak_rss_mb(resource.RUSAGE_SELF)
+        started = time.perf_counter()
+        report = pivotal_report(store, sensitivity=sensitivity)
+        result["seconds"] = time.perf_counter() - started
+        started = time.perf_counter()
+        html = render_html(report)
+        result["render_html_s"] = time.perf_counter() - started
+        result["html_bytes"] = len(html.encode())
+        result["cities_listed"] = len(report.cities)
+    finally:
+        store.close()
+    result["peak_rss_mb"] = _peak_rss_mb(resource.RUSAGE_SELF)
+    result["peak_rss_children_mb"] = _peak_rss_mb(resource.RUSAGE_CHILDREN)
+    conn.send(result)
+    conn.close()
+
+
+def report_cost(graph: BenchGraph, sensitivity: bool) -> dict[str, Any]:
+    """Build the pivotal report of ``graph`` in a child process; its times and memory.
+
+    Parameters
+    ----------
+    sensitivity
+        Run the report's layer sensitivity (one extra ranking per layer).
+
+    Returns
+    -------
+    dict
+        ``seconds``, ``render_html_s``, ``peak_rss_mb`` and more, or ``error`` when the
+        child failed or took longer than 15 minutes; always ``wall_s`` and ``options``.
+    """
+    options = {"sensitivity": sensitivity}
+    say(f"{graph.name}: pivotal report ({options}) in a child process")
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    started = time.perf_counter()
+    process = context.Process(
+        target=_report_child,
+        args=(str(graph.store.path), graph.store.version, sensitivity, sender),
+        name="glocal-bench-report",
+    )
+    process.start()
+    sender.close()
+    try:
+        result: dict[str, Any] = receiver.recv() if receiver.poll(900) else {"error": "timeout"}
+    except EOFError:
+        process.join(30)
+        result = {"error": f"the report process died (exit code {process.exitcode})"}
+    process.join(30)
+    if process.is_alive():
+        process.kill()
+        process.join(10)
+    result["wall_s"] = time.perf_counter() - started
+    result["options"] = options
+    if "seconds" in result:
+        seconds, peak = result["seconds"], result["peak_rss_mb"]
+        say(f"{graph.name}: report in {seconds:.1f}s, peak RSS {peak:.0f} MB")
+    return result
