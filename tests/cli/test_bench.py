@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from glocal.canned import load_queries
-from glocal.data.imports import DataFiles
+from glocal.data.files import DataFiles
 from glocal.store import EmbeddedStore
 from glocal_cli.bench.graphs import BenchGraph
 from glocal_cli.bench.report_cost import report_cost
