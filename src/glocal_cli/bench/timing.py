@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict
 
+from pyoxigraph import QueryBoolean
+
 from glocal.store import QueryResult
 
 __all__ = ["Limits", "consume", "p50", "percentile", "ratio", "sample", "say", "timing_summary"]
@@ -112,6 +114,6 @@ def sample(
 
 def consume(result: QueryResult) -> int:
     """Read every row (or triple) of a result; the number read."""
-    if isinstance(result, bool) or not hasattr(result, "__iter__"):
+    if isinstance(result, QueryBoolean):
         return 1
     return sum(1 for _ in result)
