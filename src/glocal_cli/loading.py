@@ -19,6 +19,7 @@ from glocal.data.problems import (
     NonconformingData,
 )
 from glocal.data.storage import default_imports_dir
+from glocal.data.validation import InvalidShapes
 from glocal.dataset import Dataset
 from glocal.store import GraphStore
 
@@ -74,7 +75,7 @@ def load_data(data: DataFiles) -> Dataset | None:
         print(f"{len(err.report.violations)} SHACL violation(s):", file=sys.stderr)
         for violation in err.report.violations:
             print(f"  - {violation}", file=sys.stderr)
-    except InvalidDataFiles as err:
+    except (InvalidDataFiles, InvalidShapes) as err:
         print(f"error: {err}", file=sys.stderr)
     return None
 

@@ -35,6 +35,8 @@ PREFIXES = """
 @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix schema: <https://schema.org/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
 """
 
 # A small graph that uses every class and conforms.
@@ -53,7 +55,25 @@ city:bristol org:memberOf orgn:mmc .
 decl:d a gl:Declaration ; rdfs:label "Declaration"@en ; gl:year "2018"^^xsd:gYear .
 city:bristol gl:endorsed decl:d .
 [] a rdf:Statement ; rdf:subject city:bristol ; rdf:predicate gl:endorsed ; rdf:object decl:d ;
-    gl:quote "Bristol endorsed it" ; prov:wasDerivedFrom src:s .
+    gl:role gl:Signatory ; gl:status gl:Adopted ; gl:onDate "2018-12"^^xsd:gYearMonth ;
+    gl:dateQualifier "by" ; gl:quote "Bristol endorsed it" ; prov:wasDerivedFrom src:s .
+event:e gl:heldIn city:bristol .
+[] a rdf:Statement ; rdf:subject event:e ; rdf:predicate gl:heldIn ; rdf:object city:bristol ;
+    gl:role gl:EventVenue ; gl:status gl:Planned ; gl:quote "the Forum in Bristol" ;
+    prov:wasDerivedFrom src:s .
+[] a gl:Count ; gl:countOf decl:d ; gl:counted gl:CityLeaders ; gl:countValue 150 ;
+    gl:countQualifier "more than" ; gl:onDate "2018"^^xsd:gYear ;
+    gl:quote "over 150 city leaders" ; prov:wasDerivedFrom src:s .
+orgn:gov a gl:GovernmentBody ; rdfs:label "Government"@en .
+orgn:gov gl:governmentOf country:gb .
+[] a rdf:Statement ; rdf:subject orgn:gov ; rdf:predicate gl:governmentOf ; rdf:object country:gb ;
+    gl:quote "the UK government" ; prov:wasDerivedFrom src:s .
+orgn:gov gl:withdrewFrom compact:gcm .
+[] a rdf:Statement ; rdf:subject orgn:gov ; rdf:predicate gl:withdrewFrom ; rdf:object compact:gcm ;
+    gl:onDate "2017-12"^^xsd:gYearMonth ; gl:quote "the UK withdrew" ; prov:wasDerivedFrom src:s .
+src:s gl:interviewed city:bristol .
+[] a rdf:Statement ; rdf:subject src:s ; rdf:predicate gl:interviewed ; rdf:object city:bristol ;
+    gl:quote "interview partners: City of Bristol" ; prov:wasDerivedFrom src:s .
 series:f a gl:EventSeries ; rdfs:label "Forum"@en .
 event:e a gl:Event ; rdfs:label "Forum 2018"@en ; gl:editionNumber "5"^^xsd:positiveInteger .
 event:e gl:editionOf series:f .
@@ -69,13 +89,14 @@ obj:gcr-2 a gl:Objective ; skos:notation 2 ; skos:prefLabel "Self-reliance"@en ;
 pledge:p a gl:Pledge ; gl:description "A pledge" .
 pledge:p gl:pledgedBy city:bristol .
 [] a rdf:Statement ; rdf:subject pledge:p ; rdf:predicate gl:pledgedBy ; rdf:object city:bristol ;
-    gl:quote "Bristol pledged" ; prov:wasDerivedFrom src:s .
+    gl:role gl:Pledger ; gl:quote "Bristol pledged" ; prov:wasDerivedFrom src:s .
 pledge:p gl:contributesTo obj:gcm-16 .
 [] a rdf:Statement ; rdf:subject pledge:p ; rdf:predicate gl:contributesTo ; rdf:object obj:gcm-16 ;
     gl:quote "towards objective 16" ; prov:wasDerivedFrom src:s .
 person:rees a gl:Person ; rdfs:label "Marvin Rees"@en .
 person:rees gl:mayorOf city:bristol .
 [] a rdf:Statement ; rdf:subject person:rees ; rdf:predicate gl:mayorOf ; rdf:object city:bristol ;
+    schema:startDate "2016"^^xsd:gYear ; schema:endDate "2024-05-10"^^xsd:date ; gl:status gl:Ended ;
     gl:quote "Mayor Rees of Bristol" ; prov:wasDerivedFrom src:s .
 assess:a a gl:Assessment ; rdfs:label "Pivotal cities"@en ; gl:category "pivotal city" ;
     gl:assessedBy src:s .
@@ -178,6 +199,118 @@ BAD = {
         [] a rdf:Statement ; rdf:subject person:rees ; rdf:predicate gl:mayorOf ;
            rdf:object orgn:mmc ; gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
         "gl:mayorOf points to a gl:City",
+    ),
+    "city tie without role": (
+        """city:bristol gl:attended event:e .
+        [] a rdf:Statement ; rdf:subject city:bristol ; rdf:predicate gl:attended ;
+           rdf:object event:e ; gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
+        "has no gl:role",
+    ),
+    "venue role on an act": (
+        """city:bristol gl:attended event:e .
+        [] a rdf:Statement ; rdf:subject city:bristol ; rdf:predicate gl:attended ;
+           rdf:object event:e ; gl:role gl:EventVenue ; gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
+        "cannot be the venue role",
+    ),
+    "acting role on a venue": (
+        """event:e gl:heldIn city:bristol .
+        [] a rdf:Statement ; rdf:subject event:e ; rdf:predicate gl:heldIn ;
+           rdf:object city:bristol ; gl:role gl:Host ; gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
+        "must be a gl:VenueRole",
+    ),
+    "role that is not a role": (
+        """city:bristol gl:attended event:e .
+        [] a rdf:Statement ; rdf:subject city:bristol ; rdf:predicate gl:attended ;
+           rdf:object event:e ; gl:role gl:Held ; gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
+        "gl:role is one gl:ParticipationRole",
+    ),
+    "status that is not a status": (
+        """city:bristol gl:attended event:e .
+        [] a rdf:Statement ; rdf:subject city:bristol ; rdf:predicate gl:attended ;
+           rdf:object event:e ; gl:role gl:Speaker ; gl:status gl:Speaker ; gl:quote "q q q" ;
+           prov:wasDerivedFrom src:s .""",
+        "gl:status is one gl:Status",
+    ),
+    "document status not a status": ("decl:d gl:status gl:Signatory .", "at most one gl:status"),
+    "start date as a string": (
+        """person:rees gl:mayorOf city:bristol .
+        [] a rdf:Statement ; rdf:subject person:rees ; rdf:predicate gl:mayorOf ;
+           rdf:object city:bristol ; schema:startDate "since 2016" ; gl:quote "q q q" ;
+           prov:wasDerivedFrom src:s .""",
+        "schema:startDate",
+    ),
+    "end date as an integer": (
+        """person:rees gl:mayorOf city:bristol .
+        [] a rdf:Statement ; rdf:subject person:rees ; rdf:predicate gl:mayorOf ;
+           rdf:object city:bristol ; schema:endDate 2019 ; gl:quote "q q q" ;
+           prov:wasDerivedFrom src:s .""",
+        "schema:endDate",
+    ),
+    "bad date qualifier": (
+        """person:rees gl:mayorOf city:bristol .
+        [] a rdf:Statement ; rdf:subject person:rees ; rdf:predicate gl:mayorOf ;
+           rdf:object city:bristol ; gl:onDate "2019"^^xsd:gYear ; gl:dateQualifier "roughly" ;
+           gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
+        "gl:dateQualifier",
+    ),
+    "count without what was counted": (
+        """[] a gl:Count ; gl:countOf decl:d ; gl:countValue 12 ; gl:countQualifier "exactly" ;
+           gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
+        "what was counted",
+    ),
+    "count of nothing": (
+        """[] a gl:Count ; gl:counted gl:SignatoryCities ; gl:countValue 12 ;
+           gl:countQualifier "exactly" ; gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
+        "gl:countOf",
+    ),
+    "negative count": (
+        """[] a gl:Count ; gl:countOf decl:d ; gl:counted gl:SignatoryCities ; gl:countValue -3 ;
+           gl:countQualifier "exactly" ; gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
+        "gl:countValue",
+    ),
+    "count without qualifier": (
+        """[] a gl:Count ; gl:countOf decl:d ; gl:counted gl:SignatoryCities ; gl:countValue 3 ;
+           gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
+        "how exact",
+    ),
+    "count without quote": (
+        """[] a gl:Count ; gl:countOf decl:d ; gl:counted gl:SignatoryCities ; gl:countValue 3 ;
+           gl:countQualifier "exactly" ; prov:wasDerivedFrom src:s .""",
+        "gl:quote",
+    ),
+    "a declaration withdraws": (
+        """decl:d gl:withdrewFrom compact:gcm .
+        [] a rdf:Statement ; rdf:subject decl:d ; rdf:predicate gl:withdrewFrom ;
+           rdf:object compact:gcm ; gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
+        "Only a city, organisation, person or state withdraws",
+    ),
+    "negative relation without provenance": (
+        "orgn:gov gl:opposed compact:gcr .",
+        "without provenance",
+    ),
+    "a city interviews": (
+        """city:bristol gl:interviewed orgn:mmc .
+        [] a rdf:Statement ; rdf:subject city:bristol ; rdf:predicate gl:interviewed ;
+           rdf:object orgn:mmc ; gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
+        "Only a source interviews",
+    ),
+    "government of a city": (
+        """orgn:gov gl:governmentOf city:bristol .
+        [] a rdf:Statement ; rdf:subject orgn:gov ; rdf:predicate gl:governmentOf ;
+           rdf:object city:bristol ; gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
+        "gl:governmentOf points to a gl:Country",
+    ),
+    "programme of a country": (
+        """orgn:mmc gl:programmeOf country:gb .
+        [] a rdf:Statement ; rdf:subject orgn:mmc ; rdf:predicate gl:programmeOf ;
+           rdf:object country:gb ; gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
+        "gl:programmeOf points to",
+    ),
+    "delivered a declaration": (
+        """person:rees gl:delivered decl:d .
+        [] a rdf:Statement ; rdf:subject person:rees ; rdf:predicate gl:delivered ;
+           rdf:object decl:d ; gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
+        "gl:delivered points to a gl:Speech",
     ),
     "ontology term without comment": (
         'gl:newThing a <http://www.w3.org/2002/07/owl#Class> ; rdfs:label "new" .',

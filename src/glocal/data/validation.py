@@ -24,6 +24,7 @@ from glocal.resources import SHAPES_FILE
 
 __all__ = [
     "SHAPES_FILE",
+    "InvalidShapes",
     "ValidationReport",
     "Violation",
     "shacl_violations",
@@ -32,6 +33,10 @@ __all__ = [
 ]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class InvalidShapes(ValueError):
+    """The SHACL shapes themselves are not valid SHACL (pySHACL refuses to run them)."""
 
 
 @dataclass(frozen=True)
@@ -140,9 +145,12 @@ def validate_dataset(
 
     data = to_rdflib(dataset.quads)
     shapes_graph = Graph().parse(data=shapes_bytes, format="turtle")
-    conforms, results, _ = shacl_validate(
+    conforms, results, text = shacl_validate(
         data, shacl_graph=shapes_graph, inference="none", allow_warnings=True
     )
+    if not isinstance(results, Graph):
+        # pySHACL hands back a failure object, not a results graph, for broken shapes.
+        raise InvalidShapes(f"the SHACL shapes cannot be used: {text.strip()}")
     violations = shacl_violations(results, data, files=dataset.subject_files)
     report = ValidationReport(bool(conforms), violations, dataset.version)
     if cache_file is not None:
