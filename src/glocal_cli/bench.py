@@ -63,7 +63,7 @@ from typing import Any
 from glocal.dataset import curated_files, load_files
 from glocal.namespaces import GL, ID, ORG, PROV, RDF, RDFS
 from glocal.resources import DATA_DIR, ONTOLOGY_DIR, RESOURCES_ROOT
-from glocal.store import EmbeddedStore, QueryResult, query_form
+from glocal.store import EmbeddedStore, QueryResult, parse_query, query_form
 
 __all__ = [
     "AGGREGATION_QUERY",
@@ -919,7 +919,7 @@ def _breakdown(graph: _Graph, server: _GlocalServer, options: BenchOptions) -> d
     )
 
     def stream(text: str) -> bytes:
-        return b"".join(store.stream(text, media_type=_JSON, timeout=120.0))
+        return b"".join(store.stream(parse_query(text), media_type=_JSON, timeout=120.0))
 
     steps: dict[str, Any] = {
         "inprocess_consume": summarize(local["consume"]["samples"]),

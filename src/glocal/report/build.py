@@ -224,7 +224,7 @@ def pivotal_report(
     say("drawing the network")
     report: dict[str, object] = {
         "title": "Pivotal cities in global migration governance",
-        "data_version": getattr(store, "version", None),
+        "data_version": store.version,
         "cities": city_rows,
         "agreement": _agreement_section(ranking, expert, counts, labels),
         "sensitivity": _sensitivity_section(ranking, dropped, {c["iri"] for c in city_rows}),
