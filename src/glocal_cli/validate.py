@@ -14,9 +14,9 @@ def run(args: argparse.Namespace) -> int:
     if loaded is None:
         return 1
     dataset, _ = loaded
-    from glocal.views.counts import summarize
+    from glocal.views.counts import format_counts
 
-    print(summarize(dataset))  # type: ignore[arg-type]
+    print(format_counts(dataset))  # type: ignore[arg-type]
     if args.store:
         # Validated data is what goes into an external engine, and only then.
         store = open_store(dataset, args)  # type: ignore[arg-type]
