@@ -1,52 +1,124 @@
-"""Media types glocal reads and writes, as dicts from MIME type to format.
+"""Media types glocal reads and writes: the one place that spells them.
 
-One table serves content negotiation in the endpoint, the ``format=`` short names used
-in links, and the file extensions the loader accepts.
+Dicts from MIME type to Oxigraph format serve the endpoint's content negotiation, the
+``format=`` short names used in links, the file extensions the loader accepts and the
+suffixes of resource pages. Every other module names a media type through a constant
+here, so a type is spelled once.
 """
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
 __all__ = [
+    "ALIASES",
+    "CSV",
+    "FORM",
+    "FORMAT_IRIS",
+    "HTML",
+    "JSON",
+    "JSON_LD",
+    "MARKDOWN",
+    "N_QUADS",
+    "N_TRIPLES",
     "RDF_EXTENSIONS",
     "RDF_FORMATS",
+    "RDF_XML",
     "RESULTS_FORMATS",
     "SHORT_NAMES",
+    "SPARQL_JSON",
+    "SPARQL_QUERY",
+    "SPARQL_UPDATE",
+    "SPARQL_XML",
+    "SUFFIXES",
+    "TEXT",
+    "TRIG",
+    "TSV",
+    "TURTLE",
+    "bare",
     "negotiate",
+    "offered_for",
 ]
+
+SPARQL_JSON = "application/sparql-results+json"
+SPARQL_XML = "application/sparql-results+xml"
+CSV = "text/csv"
+TSV = "text/tab-separated-values"
+TURTLE = "text/turtle"
+N_TRIPLES = "application/n-triples"
+JSON_LD = "application/ld+json"
+RDF_XML = "application/rdf+xml"
+TRIG = "application/trig"
+N_QUADS = "application/n-quads"
+HTML = "text/html"
+JSON = "application/json"
+MARKDOWN = "text/markdown"
+TEXT = "text/plain"
+#: Request bodies of the SPARQL 1.1 Protocol.
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+FORM = "application/x-www-form-urlencoded"
 
 #: SELECT/ASK result formats.
 RESULTS_FORMATS: dict[str, QueryResultsFormat] = {
-    "application/sparql-results+json": QueryResultsFormat.JSON,
-    "application/sparql-results+xml": QueryResultsFormat.XML,
-    "text/csv": QueryResultsFormat.CSV,
-    "text/tab-separated-values": QueryResultsFormat.TSV,
+    SPARQL_JSON: QueryResultsFormat.JSON,
+    SPARQL_XML: QueryResultsFormat.XML,
+    CSV: QueryResultsFormat.CSV,
+    TSV: QueryResultsFormat.TSV,
 }
 
 #: Graph (CONSTRUCT/DESCRIBE) and dataset formats.
 RDF_FORMATS: dict[str, RdfFormat] = {
-    "text/turtle": RdfFormat.TURTLE,
-    "application/n-triples": RdfFormat.N_TRIPLES,
-    "application/ld+json": RdfFormat.JSON_LD,
-    "application/rdf+xml": RdfFormat.RDF_XML,
-    "application/trig": RdfFormat.TRIG,
-    "application/n-quads": RdfFormat.N_QUADS,
+    TURTLE: RdfFormat.TURTLE,
+    N_TRIPLES: RdfFormat.N_TRIPLES,
+    JSON_LD: RdfFormat.JSON_LD,
+    RDF_XML: RdfFormat.RDF_XML,
+    TRIG: RdfFormat.TRIG,
+    N_QUADS: RdfFormat.N_QUADS,
+}
+
+#: The W3C format IRIs (``http://www.w3.org/ns/formats/``) a service description lists.
+FORMAT_IRIS: dict[str, str] = {
+    media: "http://www.w3.org/ns/formats/" + name
+    for media, name in [
+        (SPARQL_JSON, "SPARQL_Results_JSON"),
+        (SPARQL_XML, "SPARQL_Results_XML"),
+        (CSV, "SPARQL_Results_CSV"),
+        (TSV, "SPARQL_Results_TSV"),
+        (TURTLE, "Turtle"),
+        (N_TRIPLES, "N-Triples"),
+        (JSON_LD, "JSON-LD"),
+        (RDF_XML, "RDF_XML"),
+        (TRIG, "TriG"),
+        (N_QUADS, "N-Quads"),
+    ]
+}
+
+#: Types that common clients send, each mapped onto the canonical type of query results.
+ALIASES: dict[str, str] = {
+    JSON: SPARQL_JSON,
+    "application/xml": SPARQL_XML,
+    "text/xml": SPARQL_XML,
+    TEXT: N_TRIPLES,
 }
 
 #: ``format=`` values accepted in URLs, for links and downloads.
 SHORT_NAMES: dict[str, str] = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "ttl": "text/turtle",
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-    "trig": "application/trig",
-    "nq": "application/n-quads",
-    "html": "text/html",
+    "json": SPARQL_JSON,
+    "xml": SPARQL_XML,
+    "csv": CSV,
+    "tsv": TSV,
+    "ttl": TURTLE,
+    "turtle": TURTLE,
+    "nt": N_TRIPLES,
+    "jsonld": JSON_LD,
+    "rdfxml": RDF_XML,
+    "trig": TRIG,
+    "nq": N_QUADS,
+    "html": HTML,
+    "md": MARKDOWN,
 }
+
+#: Suffixes that choose the format of a resource page (Datasette's convention).
+SUFFIXES: dict[str, str] = {".ttl": TURTLE, ".jsonld": JSON_LD, ".json": JSON_LD}
 
 #: File extensions the loader reads.
 RDF_EXTENSIONS: dict[str, RdfFormat] = {
@@ -60,6 +132,26 @@ RDF_EXTENSIONS: dict[str, RdfFormat] = {
     ".owl": RdfFormat.RDF_XML,
     ".xml": RdfFormat.RDF_XML,
 }
+
+
+def offered_for(form: str) -> list[str]:
+    """The media types that can carry the results of a query form, preferred first.
+
+    >>> offered_for("ASK")[0]
+    'application/sparql-results+json'
+    >>> offered_for("CONSTRUCT")[0]
+    'text/turtle'
+    """
+    return list(RESULTS_FORMATS if form in ("SELECT", "ASK") else RDF_FORMATS)
+
+
+def bare(content_type: str | None) -> str:
+    """A ``Content-Type`` header without its parameters, in lower case.
+
+    >>> bare("Text/CSV; charset=utf-8")
+    'text/csv'
+    """
+    return (content_type or "").split(";")[0].strip().lower()
 
 
 def negotiate(accept: str | None, offered: list[str]) -> str | None:
@@ -96,7 +188,7 @@ def negotiate(accept: str | None, offered: list[str]) -> str | None:
         ranges.append((media, q, specificity))
 
     best: tuple[float, int, int] | None = None
-    choice = None
+    choice: str | None = None
     for index, candidate in enumerate(offered):
         match: tuple[float, int] | None = None
         for media, q, specificity in ranges:
@@ -108,7 +200,7 @@ def negotiate(accept: str | None, offered: list[str]) -> str | None:
                 match = (q, specificity)
         if match is None or match[0] <= 0:
             continue
-        key = (match[0], match[1], -index)
-        if best is None or key > best:
-            best, choice = key, candidate
+        rank = (match[0], match[1], -index)
+        if best is None or rank > best:
+            best, choice = rank, candidate
     return choice

@@ -1,7 +1,9 @@
-"""The HTTP layer: a FastAPI app over a :class:`glocal.store.GraphStore`.
+"""The web API over the core: the SPARQL endpoint, canned queries, resource pages, reports.
 
-It depends on the core (:mod:`glocal`) and nothing depends on it but the command line.
-``create_app(store, settings)`` in :mod:`glocal_api.app` assembles one router per
-concern: the SPARQL protocol, resource pages, canned queries, reports, admin routes and
-the web UI, whose templates and static assets (bundled from npm) ship inside the package.
+:func:`glocal_api.app.create_app` assembles one router per concern over any
+:class:`glocal.store.GraphStore`. Cross-cutting concerns have one module each:
+:mod:`~glocal_api.errors` (every error to one status code), :mod:`~glocal_api.auth`
+(the bearer token), :mod:`~glocal_api.bodies` (request bodies),
+:mod:`~glocal_api.query` (answering a query) and :mod:`~glocal_api.runtime` (settings,
+the current store, caches). Media types come from :mod:`glocal.formats`.
 """

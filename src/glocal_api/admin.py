@@ -14,20 +14,22 @@ extra dependency and works on every file system.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import threading
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pyoxigraph import RdfFormat
 
 from glocal.data.files import DataFiles
 from glocal.data.imports.csv_rows import read_mapping
-from glocal.data.problems import DataRejected, InvalidDataFiles
-from glocal.formats import RDF_FORMATS
+from glocal.data.imports.stored import ImportResult
+from glocal.data.problems import InvalidDataFiles
+from glocal.formats import CSV, RDF_FORMATS
+from glocal_api.auth import require_bearer
+from glocal_api.bodies import content_type, read_body
+from glocal_api.errors import RequestError
+from glocal_api.runtime import Runtime, runtime_of
 
 __all__ = ["MAX_IMPORT_BYTES", "Watcher", "reload_data", "router"]
 
@@ -37,51 +39,23 @@ logger = logging.getLogger("glocal.admin")
 #: The largest import body accepted (a CSV of some hundred thousand rows).
 MAX_IMPORT_BYTES = 50_000_000
 
-_CSV = "text/csv"
-_EXTENSIONS = {
-    RdfFormat.TURTLE: "ttl",
-    RdfFormat.TRIG: "trig",
-    RdfFormat.N_TRIPLES: "nt",
-    RdfFormat.N_QUADS: "nq",
-    RdfFormat.JSON_LD: "jsonld",
-    RdfFormat.RDF_XML: "rdf",
-}
 
-
-def _error(status: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": message, **extra}, status_code=status)
-
-
-def _rejected(status: int, err: DataRejected, runtime: Any) -> JSONResponse:
-    stored = "" if isinstance(err, InvalidDataFiles) else "; nothing was stored"
-    return _error(
-        status,
-        f"{err.summary}{stored}; still serving data version {runtime.store.version}",
-        problems=[p.to_json() for p in err.problems],
-        text=str(err),
-        version=runtime.store.version,
+def _data_files(request: Request) -> DataFiles:
+    """The server's data files, once the request has shown the admin token."""
+    settings = runtime_of(request).settings
+    require_bearer(
+        request,
+        settings.admin_token,
+        off="the admin routes are off: start the server with --admin-token-file PATH "
+        "(or set GLOCAL_ADMIN_TOKEN) to turn them on",
+        routes="The admin routes",
     )
-
-
-def _refuse(request: Request) -> JSONResponse | None:
-    """403 unless admin routes are on and the request carries the token."""
-    settings = request.app.state.runtime.settings
-    token = settings.admin_token
-    if not token:
-        return _error(
-            403,
-            "the admin routes are off: start the server with --admin-token-file PATH "
-            "(or set GLOCAL_ADMIN_TOKEN) to turn them on",
-        )
-    given = request.headers.get("authorization", "")
-    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-        return _error(403, "the admin routes need the header 'Authorization: Bearer <token>'")
     if settings.data is None:
-        return _error(501, "this server was started without data files it can import into")
-    return None
+        raise RequestError(501, "this server was started without data files it can import into")
+    return settings.data
 
 
-def reload_data(runtime: Any, data: DataFiles) -> tuple[str, bool]:
+def reload_data(runtime: Runtime, data: DataFiles) -> tuple[str, bool]:
     """Load and check every file, then switch the server to the new version.
 
     Returns the version served afterwards and whether it changed. Loading, checking and
@@ -99,18 +73,6 @@ def reload_data(runtime: Any, data: DataFiles) -> tuple[str, bool]:
             return store.version, False
         runtime.swap(store)
         return store.version, True
-
-
-async def _read_body(request: Request) -> bytes | JSONResponse:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_IMPORT_BYTES:
-        return _error(413, f"the body is {declared} bytes; the limit is {MAX_IMPORT_BYTES}")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_IMPORT_BYTES:
-            return _error(413, f"the body is larger than the limit of {MAX_IMPORT_BYTES} bytes")
-    return bytes(body)
 
 
 @router.post(
@@ -151,7 +113,7 @@ async def _read_body(request: Request) -> bytes | JSONResponse:
         ],
         "requestBody": {
             "content": {
-                _CSV: {
+                CSV: {
                     "schema": {"type": "string"},
                     "example": "city,country,network,role,since\n"
                     "Bristol,GB,Mayors Migration Council,leadership board,2018\n",
@@ -169,28 +131,24 @@ async def import_data(request: Request) -> JSONResponse:
     A bad row or a SHACL violation rejects the whole import (422, every problem with its
     row or line), and the stored files and the served version stay as they were.
     """
-    refused = _refuse(request)
-    if refused is not None:
-        return refused
-    runtime = request.app.state.runtime
-    data: DataFiles = runtime.settings.data
+    data = _data_files(request)
+    runtime = runtime_of(request)
     params = request.query_params
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    kind = params.get("kind") or ("memberships" if media == _CSV else "rdf")
+    media = content_type(request)
+    kind = params.get("kind") or ("memberships" if media == CSV else "rdf")
     if kind not in ("memberships", "rdf"):
-        return _error(400, f"kind={kind} is not known: use kind=memberships or kind=rdf")
-    if kind == "memberships" and media != _CSV:
-        return _error(415, f"a memberships import is text/csv, not {media or '(none)'}")
+        raise RequestError(400, f"kind={kind} is not known: use kind=memberships or kind=rdf")
+    if kind == "memberships" and media != CSV:
+        raise RequestError(415, f"a memberships import is {CSV}, not {media or '(none)'}")
     if kind == "rdf" and media not in RDF_FORMATS:
-        offered = ", ".join([_CSV, *RDF_FORMATS])
-        return _error(415, f"unsupported media type {media or '(none)'}: send one of {offered}")
-    body = await _read_body(request)
-    if isinstance(body, JSONResponse):
-        return body
+        offered = ", ".join([CSV, *RDF_FORMATS])
+        unsupported = f"unsupported media type {media or '(none)'}"
+        raise RequestError(415, f"{unsupported}: send one of {offered}")
+    body = await read_body(request, MAX_IMPORT_BYTES)
     name = params.get("name") or None
     graph = params.get("graph") or None
 
-    def run() -> tuple[Any, str]:
+    def run() -> tuple[ImportResult, str]:
         with data.lock:
             if kind == "memberships":
                 mapping = params.get("mapping")
@@ -208,7 +166,7 @@ async def import_data(request: Request) -> JSONResponse:
                 fmt = RDF_FORMATS[media]
                 result = data.import_rdf(
                     body,
-                    file_name=f"{name or 'upload'}.{_EXTENSIONS[fmt]}",
+                    file_name=f"{name or 'upload'}.{fmt.file_extension}",
                     fmt=fmt,
                     name=name,
                     graph=graph,
@@ -216,12 +174,7 @@ async def import_data(request: Request) -> JSONResponse:
             version, _ = reload_data(runtime, data)
             return result, version
 
-    try:
-        result, version = await run_in_threadpool(run)
-    except InvalidDataFiles as err:
-        return _rejected(409, err, runtime)
-    except DataRejected as err:
-        return _rejected(422, err, runtime)
+    result, version = await run_in_threadpool(run)
     logger.info("imported %s into graph <%s>; data version %s", result.name, result.graph, version)
     return JSONResponse({**result.to_json(), "version": version})
 
@@ -241,14 +194,8 @@ async def reload(request: Request) -> JSONResponse:
     A malformed file or a SHACL violation is refused (409, with file and line) and the
     server keeps serving the last good version.
     """
-    refused = _refuse(request)
-    if refused is not None:
-        return refused
-    runtime = request.app.state.runtime
-    try:
-        version, changed = await run_in_threadpool(reload_data, runtime, runtime.settings.data)
-    except InvalidDataFiles as err:
-        return _rejected(409, err, runtime)
+    data = _data_files(request)
+    version, changed = await run_in_threadpool(reload_data, runtime_of(request), data)
     return JSONResponse({"version": version, "changed": changed})
 
 
@@ -268,7 +215,7 @@ class Watcher:
     """
 
     def __init__(self, app: FastAPI, *, interval: float = 1.0) -> None:
-        runtime = app.state.runtime
+        runtime: Runtime = app.state.runtime
         if runtime.settings.data is None:
             raise ValueError("the app's settings have no data files to watch (Settings.data)")
         self._runtime = runtime

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 
-from glocal.canned import ParameterError, bind
-from glocal_api.protocol import ProtocolError, parse_params, run_query
+from glocal.canned import bind
+from glocal_api.bodies import query_params
+from glocal_api.errors import RequestError
+from glocal_api.query import run_query
+from glocal_api.runtime import runtime_of
 
 __all__ = ["router"]
 
@@ -29,7 +32,7 @@ async def list_queries(request: Request) -> list[dict[str, object]]:
                 for p in q.parameters
             ],
         }
-        for q in request.app.state.runtime.queries.values()
+        for q in runtime_of(request).queries.values()
     ]
 
 
@@ -62,22 +65,16 @@ async def list_queries(request: Request) -> list[dict[str, object]]:
 )
 async def run_canned(name: str, request: Request) -> Response:
     """Run the named query with ``?param=value`` bound safely (never pasted into SPARQL)."""
-    query = request.app.state.runtime.queries.get(name)
+    query = runtime_of(request).queries.get(name)
     if query is None:
         # Names are looked up in a dict loaded at start-up, never used as paths.
-        raise HTTPException(404, f"no canned query named {name!r}; see /queries")
-    try:
-        params = dict(parse_params(request.scope.get("query_string", b""), "the query string"))
-        sparql = bind(query, params)
-        return await run_in_threadpool(
-            run_query,
-            request,
-            sparql,
-            default_graphs=[],
-            named_graphs=[],
-            fmt=params.get("format"),
-        )
-    except ParameterError as err:
-        return PlainTextResponse(f"{err}\n", status_code=400)
-    except ProtocolError as err:
-        return PlainTextResponse(f"{err.message}\n", status_code=err.status)
+        raise RequestError(404, f"no canned query named {name!r}; see /queries")
+    params = dict(query_params(request))
+    return await run_in_threadpool(
+        run_query,
+        request,
+        bind(query, params),
+        default_graphs=[],
+        named_graphs=[],
+        fmt=params.get("format"),
+    )

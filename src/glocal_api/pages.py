@@ -1,45 +1,32 @@
 """Resource pages: every IRI under ``/id/...`` dereferences.
 
 A browser gets HTML with every fact grouped and linked, each with its sources and
-quotes; other clients get Turtle or JSON-LD by content negotiation, or by a ``.ttl``,
-``.jsonld`` or ``.json`` suffix (Datasette's convention).
+quotes; other clients get Turtle, JSON-LD or N-Triples by content negotiation, or by a
+``.ttl``, ``.jsonld`` or ``.json`` suffix (Datasette's convention). Every format renders
+the same description (:func:`glocal.views.resource.describe`), so they never disagree.
 """
 
 from __future__ import annotations
 
-import io
 import re
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pyoxigraph import NamedNode
 
-from glocal.canned import bind_values
-from glocal.formats import negotiate
+from glocal.formats import HTML, JSON_LD, N_TRIPLES, SUFFIXES, TURTLE, negotiate
 from glocal.namespaces import ID
-from glocal.store import serialize_result
-from glocal.views.resource import describe_resource
+from glocal.views.resource import ResourceView, describe
+from glocal_api.errors import RequestError
+from glocal_api.runtime import runtime_of
 
-__all__ = ["router"]
+__all__ = ["local_link", "router"]
 
 router = APIRouter(tags=["Resource pages"])
 
 _PATH = re.compile(r"^[a-z-]+/[A-Za-z0-9._~%-]+$")
-_SUFFIX = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".json": "application/ld+json"}
-_OFFERED = ["text/html", "text/turtle", "application/ld+json", "application/n-triples"]
-
-_CONSTRUCT = """
-CONSTRUCT {
-  ?this ?p ?o . ?s ?p2 ?this .
-  ?q ?qp ?qo .
-} WHERE {
-  { ?this ?p ?o }
-  UNION { ?s ?p2 ?this . FILTER (isIRI(?s)) }
-  UNION { { ?q rdf:subject ?this } UNION { ?q rdf:object ?this } UNION { ?q org:member ?this }
-          UNION { ?q org:organization ?this } ?q ?qp ?qo }
-}
-"""
+_OFFERED = [HTML, TURTLE, JSON_LD, N_TRIPLES]
 
 
 def local_link(iri: str) -> str | None:
@@ -59,39 +46,34 @@ def local_link(iri: str) -> str | None:
 async def resource(kind: str, slug: str, request: Request) -> Response:
     """Dereference ``https://w3id.org/glocal/id/{kind}/{slug}``, e.g. ``/id/city/bristol``."""
     media = None
-    for suffix, suffix_media in _SUFFIX.items():
+    for suffix, suffix_media in SUFFIXES.items():
         if slug.endswith(suffix):
             slug, media = slug[: -len(suffix)], suffix_media
             break
     if not _PATH.match(f"{kind}/{slug}"):
-        raise HTTPException(404, "not a glocal resource path")
+        raise RequestError(404, "not a glocal resource path")
     iri = f"{ID}{kind}/{slug}"
     try:
         NamedNode(iri)
     except ValueError:
-        raise HTTPException(404, "not a glocal resource path") from None
+        raise RequestError(404, "not a glocal resource path") from None
     media = media or negotiate(request.headers.get("accept"), _OFFERED)
     if media is None:
-        raise HTTPException(406, f"resource pages are available as {', '.join(_OFFERED)}")
-    runtime = request.app.state.runtime
-    view = await run_in_threadpool(describe_resource, runtime.store, iri)
-    if not view.exists:
-        raise HTTPException(404, f"the graph has nothing about {iri}")
-    if media == "text/html":
+        raise RequestError(406, f"resource pages are available as {', '.join(_OFFERED)}")
+    runtime = runtime_of(request)
+    description = await run_in_threadpool(describe, runtime.store, iri)
+    if not description.exists:
+        raise RequestError(404, f"the graph has nothing about {iri}")
+    if media == HTML:
         return runtime.templates.TemplateResponse(
-            request, "resource.html", {"view": view, "local_link": local_link}
+            request,
+            "resource.html",
+            {"view": ResourceView.of(description), "local_link": local_link},
         )
-
-    def serialize() -> bytes:
-        result = runtime.store.query(bind_values(_CONSTRUCT, {"this": NamedNode(iri)}))
-        out = io.BytesIO()
-        serialize_result(result, out, media)
-        return out.getvalue()
-
-    return Response(await run_in_threadpool(serialize), media_type=media)
+    return Response(description.serialize(media), media_type=media)
 
 
 @router.get("/id/{path:path}", include_in_schema=False)
 async def not_a_resource(path: str) -> HTMLResponse:
     """Anything else under ``/id/`` (e.g. ``../x``) is not a resource."""
-    raise HTTPException(404, "not a glocal resource path")
+    raise RequestError(404, "not a glocal resource path")

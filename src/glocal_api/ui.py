@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from glocal.namespaces import PREFIXES
+from glocal_api.runtime import runtime_of
 
 __all__ = ["router"]
 
@@ -15,7 +16,7 @@ router = APIRouter(tags=["Web UI"])
 @router.get("/", response_class=HTMLResponse, summary="The query editor")
 async def index(request: Request) -> HTMLResponse:
     """The query page: editor, examples, results table, downloads and a short guide."""
-    runtime = request.app.state.runtime
+    runtime = runtime_of(request)
     return runtime.templates.TemplateResponse(
         request,
         "index.html",

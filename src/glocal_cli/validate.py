@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from glocal.views.counts import summarize
+from glocal.views.counts import format_counts
 from glocal_cli.loading import data_files, load_data, open_store
 
 __all__ = ["run"]
@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     # The summary names the data version checked: the curated data's, or with stored
     # imports the combined one (what `glocal serve` serves).
-    print(summarize(dataset))
+    print(format_counts(dataset))
     if args.store:
         # Validated data is what goes into an external engine, and only then.
         store = open_store(dataset, args)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from html.parser import HTMLParser
 
 import httpx
 import pytest
+from pyoxigraph import NamedNode, RdfFormat, parse
 from rdflib import Graph
 
-from glocal.namespaces import ID
+from glocal.namespaces import GL, ID
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +109,49 @@ def test_resource_content_negotiation(
         f"ASK {{ <{ID}city/freetown> <http://www.w3.org/ns/org#memberOf> <{ID}org/mmc> }}"
     )
     assert memberships.askAnswer
+
+
+class _Facts(HTMLParser):
+    """The facts a resource page shows (``data-predicate``) and the quotes it cites."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.facts: set[tuple[str, str, str]] = set()
+        self.quotes: set[str] = set()
+        self._in_quote = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: str(value) for name, value in attrs}
+        if "data-predicate" in found:
+            self.facts.add((found["data-direction"], found["data-predicate"], found["data-value"]))
+        self._in_quote = tag == "blockquote"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_quote:
+            self.quotes.add(data.strip().removeprefix("“").removesuffix("”"))
+            self._in_quote = False
+
+
+@pytest.mark.parametrize("path", ["/id/city/freetown", "/id/org/mmc", "/id/compact/gcm"])
+def test_html_and_turtle_show_the_same_facts(client: httpx.Client, path: str) -> None:
+    page = _Facts()
+    page.feed(client.get(path, headers={"Accept": "text/html"}).text)
+    turtle = client.get(path, headers={"Accept": "text/turtle"})
+    this = NamedNode(ID + path.removeprefix("/id/"))
+    triples = list(parse(turtle.content, RdfFormat.TURTLE))
+    # (predicate, value) of each statement of the resource and about it, in N-Triples
+    # form; statement nodes (blank) are not facts but the sources of facts.
+    stated = {("out", t.predicate.value, str(t.object)) for t in triples if t.subject == this}
+    stated |= {
+        ("in", t.predicate.value, str(t.subject))
+        for t in triples
+        if t.object == this and isinstance(t.subject, NamedNode)
+    }
+    assert len(page.facts) > 5
+    assert page.facts == stated
+    # Every quote on the page is in the Turtle, and every quote in the Turtle on the page.
+    quoted = {t.object.value for t in triples if t.predicate.value == GL + "quote"}
+    assert page.quotes and page.quotes == quoted
 
 
 @pytest.mark.parametrize(

@@ -29,9 +29,10 @@ from pyoxigraph import Dataset as RdfDataset
 from glocal.canned import QUERIES_DIR
 from glocal.dataset import Dataset, curated_files, load_files
 from glocal.namespaces import XSD
-from glocal.store import EmbeddedStore, QueryResult
+from glocal.store import EmbeddedStore, ParsedQuery, QueryResult, parse_query
 from glocal.store.errors import QuerySyntaxError, QueryTimeout, StoreUnavailable
-from glocal.store.remote import META_GRAPH, RemoteStore, _ResponseBody
+from glocal.store.http import ResponseBody
+from glocal.store.remote import META_GRAPH, RemoteStore
 from glocal.store.virtuoso import VirtuosoServer
 
 pytestmark = pytest.mark.virtuoso
@@ -194,7 +195,7 @@ def test_every_canned_query_runs_with_as_many_rows(
 
 
 def _stream(store: RemoteStore | EmbeddedStore, sparql: str, media_type: str) -> bytes:
-    return b"".join(store.stream(sparql, media_type=media_type, timeout=30))
+    return b"".join(store.stream(parse_query(sparql), media_type=media_type, timeout=30))
 
 
 @pytest.mark.parametrize(
@@ -234,7 +235,7 @@ def test_blank_node_labels_split_across_reads() -> None:
     )
     for cut in range(1, len(xml)):
         response = httpx.Response(200, content=iter([xml[:cut], xml[cut:]]))
-        body = _ResponseBody(response, virtuoso_bnodes=True)
+        body = ResponseBody(response, virtuoso_bnodes=True)
         (row,) = list(parse_query_results(body, QueryResultsFormat.XML))
         assert row["x"] == BlankNode("b1")
 
@@ -264,19 +265,23 @@ def test_stream_graphs(
 
 
 def test_syntax_errors(remote: RemoteStore) -> None:
-    # query() parses locally (Oxigraph's messages); stream() reports the engine's.
+    # query() parses locally (Oxigraph's messages); stream() reports the engine's, here
+    # for a query that did not go through parse_query (as if Oxigraph had accepted it).
     with pytest.raises(QuerySyntaxError):
         remote.query("SELEKT * WHERE { ?s ?p ?o }")
     # The prefixes glocal declares for the engine leave the line numbers alone.
+    malformed = ParsedQuery("SELECT *\nWHERE\n{ ?s ?p }", "SELECT")
     with pytest.raises(QuerySyntaxError, match="line 3"):
-        remote.stream("SELECT *\nWHERE\n{ ?s ?p }", media_type="text/csv", timeout=10)
+        remote.stream(malformed, media_type="text/csv", timeout=10)
     assert bool(remote.query("ASK {}"))
 
 
 def test_runaway_query_is_stopped(remote: RemoteStore) -> None:
     started = time.monotonic()
     with pytest.raises(QueryTimeout):
-        remote.stream(RUNAWAY, media_type="application/sparql-results+json", timeout=1.0)
+        remote.stream(
+            parse_query(RUNAWAY), media_type="application/sparql-results+json", timeout=1.0
+        )
     assert time.monotonic() - started < 3
     # The engine stopped it too: the next queries are answered at once.
     started = time.monotonic()
@@ -291,7 +296,7 @@ def test_engine_down_and_back(virtuoso: VirtuosoServer, remote: RemoteStore) -> 
 
     def runaway() -> None:
         try:
-            list(remote.stream(RUNAWAY, media_type="text/csv", timeout=30))
+            list(remote.stream(parse_query(RUNAWAY), media_type="text/csv", timeout=30))
         except BaseException as err:
             failure.append(err)
 
@@ -305,7 +310,7 @@ def test_engine_down_and_back(virtuoso: VirtuosoServer, remote: RemoteStore) -> 
         with pytest.raises(StoreUnavailable):
             remote.query("ASK {}")
         with pytest.raises(StoreUnavailable):
-            remote.stream("ASK {}", media_type="text/csv", timeout=5)
+            remote.stream(parse_query("ASK {}"), media_type="text/csv", timeout=5)
     finally:
         virtuoso.start()
     assert _rows(remote.query(NETWORK_SIZES)) == before

@@ -207,7 +207,7 @@ def pivotal_report(
     say("drawing the network")
     report = PivotalReport(
         title="Pivotal cities in global migration governance",
-        data_version=getattr(store, "version", None),
+        data_version=store.version,
         cities=tuple(rows),
         agreement=agreement_section(ranking, expert, counts, labels),
         sensitivity=sensitivity_section(ranking, dropped, {c.iri for c in rows}),

@@ -2,12 +2,29 @@
 
 - :mod:`~glocal.store.interface`: :class:`GraphStore`, the interface, and the cache folder;
 - :mod:`~glocal.store.errors`: every error a store raises;
-- :mod:`~glocal.store.sparql`: query form, nesting limit, execution and serialization;
+- :mod:`~glocal.store.sparql`: parsing a query once, execution and serialization;
+- :mod:`~glocal.store.service_policy`: the ``SERVICE`` allow-list;
 - :mod:`~glocal.store.embedded`: the on-disk Oxigraph store, one folder per data version;
 - :mod:`~glocal.store.pool`: killable worker processes that run untrusted queries;
-- :mod:`~glocal.store.service_policy`: the ``SERVICE`` allow-list;
 - :mod:`~glocal.store.remote`: a SPARQL 1.1 engine over HTTP (Virtuoso, Fuseki, ...);
+- :mod:`~glocal.store.http`: the HTTP transport of the remote store;
 - :mod:`~glocal.store.virtuoso`: Virtuoso's quirks and the one launcher tests and bench use.
+
+Where a query is parsed, and why
+--------------------------------
+Untrusted text (``/sparql``, canned queries) goes through
+:func:`~glocal.store.sparql.parse_query` once, in the main process: it checks ``SERVICE``
+against the allow-list (the only place that does, for every caller and backend) and
+parses with Oxigraph against an empty store, which gives the query form (the API
+negotiates the result format from it) and syntax errors with line and column before any
+worker or engine is involved. :meth:`GraphStore.stream` takes only the
+:class:`~glocal.store.sparql.ParsedQuery` this returns. The query is parsed a second
+time where it runs: in a worker process of the embedded store (a parsed query cannot
+cross processes), or by the remote engine. Trusted in-process queries
+(:meth:`GraphStore.query`: glocal's own, values bound with ``VALUES``) are parsed once
+by Oxigraph when they run; the remote store parses them locally as well
+(:func:`~glocal.store.sparql.query_form`), for the form, which decides the lossless
+format it asks the engine for.
 
 The layer depends on :mod:`glocal.dataset`, :mod:`glocal.formats` and
 :mod:`glocal.namespaces` only.
@@ -16,23 +33,36 @@ The layer depends on :mod:`glocal.dataset`, :mod:`glocal.formats` and
 from glocal.store.embedded import EmbeddedStore
 from glocal.store.errors import (
     FederationRefused,
+    QueryFailed,
     QuerySyntaxError,
     QueryTimeout,
     StoreUnavailable,
+    UpdateUnsupported,
 )
-from glocal.store.interface import GraphStore, QueryResult, default_cache_dir
-from glocal.store.sparql import execute, query_form, serialize_result
+from glocal.store.interface import GraphStore, default_cache_dir
+from glocal.store.sparql import (
+    ParsedQuery,
+    QueryResult,
+    execute,
+    parse_query,
+    query_form,
+    serialize_result,
+)
 
 __all__ = [
     "EmbeddedStore",
     "FederationRefused",
     "GraphStore",
+    "ParsedQuery",
+    "QueryFailed",
     "QueryResult",
     "QuerySyntaxError",
     "QueryTimeout",
     "StoreUnavailable",
+    "UpdateUnsupported",
     "default_cache_dir",
     "execute",
+    "parse_query",
     "query_form",
     "serialize_result",
 ]

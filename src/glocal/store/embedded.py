@@ -19,10 +19,9 @@ from pyoxigraph import NamedNode, Store
 from glocal.dataset import Dataset, data_version
 from glocal.namespaces import PREFIXES
 from glocal.store.errors import QuerySyntaxError
-from glocal.store.interface import QueryResult, default_cache_dir
+from glocal.store.interface import default_cache_dir
 from glocal.store.pool import QueryPool, QueryRequest
-from glocal.store.service_policy import check_federation
-from glocal.store.sparql import execute
+from glocal.store.sparql import ParsedQuery, QueryResult, execute
 
 __all__ = ["EmbeddedStore"]
 
@@ -80,7 +79,7 @@ class EmbeddedStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        """Run a trusted query in this process (no deadline)."""
+        """Run a trusted query in this process (no deadline); it is parsed once, to run."""
         try:
             return execute(
                 self._store, sparql, default_graphs=default_graphs, named_graphs=named_graphs
@@ -90,26 +89,36 @@ class EmbeddedStore:
 
     def stream(
         self,
-        sparql: str,
+        query: ParsedQuery,
         *,
         media_type: str,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
-        federation: Sequence[str] | None = None,
     ) -> Iterator[bytes]:
-        """Run an untrusted query in a worker process, stopped at ``timeout`` seconds."""
-        check_federation(sparql, allow=federation)
+        """Run an untrusted query in a worker process, stopped at ``timeout`` seconds.
+
+        Raises
+        ------
+        ValueError
+            If ``media_type`` cannot carry the query's results.
+        QueryTimeout
+            If no result arrived before ``timeout`` seconds.
+        QueryFailed
+            If Oxigraph failed on the query.
+        """
+        if media_type not in query.media_types:
+            raise ValueError(f"{media_type} cannot carry {query.form} results")
         if self._pool is None:
             self._pool = QueryPool(str(self.path), size=self._workers)
-        request = QueryRequest(sparql, media_type, default_graphs, named_graphs)
+        request = QueryRequest(query.text, media_type, default_graphs, named_graphs)
         return self._pool.stream(request, timeout=timeout)
 
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
 
-    def updated(self, sparql: str) -> EmbeddedStore:
+    def update(self, sparql: str) -> EmbeddedStore:
         """A new store version: a copy of this one with a SPARQL Update applied.
 
         This store is left untouched, so queries running on it finish on the old data

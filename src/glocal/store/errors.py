@@ -8,9 +8,11 @@ from __future__ import annotations
 
 __all__ = [
     "FederationRefused",
+    "QueryFailed",
     "QuerySyntaxError",
     "QueryTimeout",
     "StoreUnavailable",
+    "UpdateUnsupported",
 ]
 
 
@@ -28,3 +30,11 @@ class StoreUnavailable(ConnectionError):
 
 class FederationRefused(PermissionError):
     """A query asks for a ``SERVICE`` endpoint that is not allowed."""
+
+
+class QueryFailed(RuntimeError):
+    """The engine failed on a well-formed query for a reason of its own."""
+
+
+class UpdateUnsupported(NotImplementedError):
+    """The backend does not apply SPARQL Update through glocal."""

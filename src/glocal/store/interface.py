@@ -2,7 +2,8 @@
 
 :class:`GraphStore` is what the API, the command line and the analysis use; the
 embedded Oxigraph store (:mod:`glocal.store.embedded`) and a remote SPARQL engine
-(:mod:`glocal.store.remote`) implement it.
+(:mod:`glocal.store.remote`) implement it. Callers use these operations only and never
+ask a store what else it can do.
 """
 
 from __future__ import annotations
@@ -12,16 +13,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples
+from glocal.store.sparql import ParsedQuery, QueryResult
 
-__all__ = ["GraphStore", "QueryResult", "default_cache_dir"]
-
-QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+__all__ = ["GraphStore", "default_cache_dir"]
 
 
 class GraphStore(Protocol):
     """What every backend offers: the embedded store and a remote SPARQL engine."""
 
+    #: The data version the store holds (a content hash of the files it was built from).
     version: str
 
     def query(
@@ -31,28 +31,50 @@ class GraphStore(Protocol):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        """Run a query in-process and return Oxigraph result objects."""
+        """Run a trusted query without deadline and return Oxigraph result objects.
+
+        The default graph is the union of the named graphs unless ``default_graphs``
+        names some. The text is trusted (glocal's own queries, values bound with
+        ``VALUES``): it is not checked for ``SERVICE``, whose check errs on the side of
+        refusal and would refuse an IRI that merely contains the word.
+        """
         ...
 
     def stream(
         self,
-        sparql: str,
+        query: ParsedQuery,
         *,
         media_type: str,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
-        federation: Sequence[str] | None = None,
     ) -> Iterator[bytes]:
-        """Run a query under a deadline and return its result serialized as ``media_type``."""
+        """Run an untrusted query under a deadline, its result serialized as ``media_type``.
+
+        Errors before the first chunk raise here (so that a caller can still choose a
+        status code); a deadline reached while streaming ends the iterator early.
+        """
+        ...
+
+    def update(self, sparql: str) -> GraphStore:
+        """Apply a SPARQL Update to a new version of the data; return the store of it.
+
+        This store is left as it was, so queries running on it finish on the old data
+        and the caller switches versions atomically.
+
+        Raises
+        ------
+        UpdateUnsupported
+            If the backend does not apply updates through glocal.
+        """
         ...
 
     def named_graphs(self) -> list[str]:
-        """The IRIs of the named graphs."""
+        """The IRIs of the named graphs, sorted."""
         ...
 
     def close(self) -> None:
-        """Release processes and files."""
+        """Release processes, files and connections."""
         ...
 
 

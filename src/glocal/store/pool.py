@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from glocal.store.errors import QuerySyntaxError, QueryTimeout
+from glocal.store.errors import QueryFailed, QuerySyntaxError, QueryTimeout
 
 __all__ = ["QueryPool", "QueryRequest"]
 
@@ -160,8 +160,8 @@ class QueryPool:
             If the query does not parse.
         QueryTimeout
             If no result arrived before ``timeout`` seconds.
-        RuntimeError
-            If the engine failed on the query.
+        QueryFailed
+            If Oxigraph failed on the query.
         """
         worker = self._acquire(timeout)
         # The time limit is the query's own: it starts once a worker runs it.
@@ -180,7 +180,7 @@ class QueryPool:
             self._idle.put(worker)
             if first[0] == "syntax":
                 raise QuerySyntaxError(first[1])
-            raise RuntimeError(first[1])
+            raise QueryFailed(first[1])
         return self._rest(worker, first[1], deadline)
 
     def _acquire(self, timeout: float | None) -> _Worker:

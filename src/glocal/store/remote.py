@@ -17,6 +17,9 @@ same answers as from :class:`~glocal.store.EmbeddedStore`:
 - glocal's prefixes (:data:`~glocal.namespaces.PREFIXES`) are declared in front of any
   query that does not declare them itself.
 
+The HTTP requests themselves, error responses and the transcoding of response bodies
+are :mod:`glocal.store.http`'s.
+
 What the store cannot even out are the engine's own semantics. Virtuoso 7.2 keeps the
 value but not the datatype of ``xsd:integer`` subtypes (``xsd:positiveInteger`` comes
 back as ``xsd:integer``), gives ``0``/``1`` for ``BIND(EXISTS {...} AS ?x)``, drops the
@@ -27,41 +30,24 @@ number of rows on both stores; only such values differ.
 
 from __future__ import annotations
 
-import io
-import queue
 import re
 import threading
 import time
 import uuid
-import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
 import httpx
-from pyoxigraph import (
-    BlankNode,
-    Literal,
-    NamedNode,
-    QueryResultsFormat,
-    QuerySolutions,
-    RdfFormat,
-    Store,
-    Triple,
-    parse,
-    parse_query_results,
-    serialize,
-)
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple
 
 from glocal.dataset import Dataset
-from glocal.formats import RDF_FORMATS, RESULTS_FORMATS
+from glocal.formats import N_TRIPLES, SPARQL_XML
 from glocal.namespaces import DCTERMS, ID, PREFIXES
-from glocal.store.errors import QuerySyntaxError, QueryTimeout, StoreUnavailable
-from glocal.store.interface import QueryResult
-from glocal.store.pool import CHUNK_SIZE
-from glocal.store.service_policy import check_federation
-from glocal.store.sparql import query_form, serialize_result
+from glocal.store.errors import UpdateUnsupported
+from glocal.store.http import EngineClient, read_result, transcode
+from glocal.store.sparql import ParsedQuery, QueryResult, query_form
 
 __all__ = [
     "META_GRAPH",
@@ -79,21 +65,7 @@ STAGING_GRAPHS = ID + "graph/staging/"
 # give the engine's own default dataset, which in Virtuoso holds its system graphs.
 _NO_GRAPH = ID + "graph/none"
 _VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
-
-_XML = "application/sparql-results+xml"
-_NTRIPLES = "application/n-triples"
-# Virtuoso writes blank nodes as <bnode>nodeID://b10006</bnode>; Oxigraph refuses the
-# label. Inside a literal the "<" would be escaped, so the pattern is unambiguous.
-_VIRTUOSO_BNODE = b"<bnode>nodeID://"
 _DECLARED = re.compile(r"\bPREFIX\s+([^\s:]*):", re.IGNORECASE)
-# How engines report that they stopped a query at its time limit: Virtuoso's SQL states
-# (S1T00 timeout, SR171 transaction timeout) and cost-estimate refusal, Fuseki's
-# "Query timed out", Neptune's TimeLimitExceededException, QLever's "timeout".
-_TIMED_OUT = re.compile(
-    r"S1T00|SR171|timed out|time ?out|TimeLimitExceeded|deadline exceeded|"
-    r"estimated execution time",
-    re.IGNORECASE,
-)
 
 
 def virtuoso_timeout(seconds: float) -> dict[str, str]:
@@ -172,95 +144,6 @@ class _ReadWriteLock:
                 self._condition.notify_all()
 
 
-class _ResponseBody(io.RawIOBase):
-    """A streamed response body as a binary file that Oxigraph's parsers read lazily.
-
-    Transport errors become glocal's errors and are kept in :attr:`error`, because the
-    parser reports them as its own failure.
-    """
-
-    def __init__(self, response: httpx.Response, *, virtuoso_bnodes: bool) -> None:
-        super().__init__()
-        self._chunks = response.iter_bytes()
-        self._rewrite = virtuoso_bnodes
-        self._pending = b""
-        self._tail = b""
-        self.error: Exception | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._pending:
-            try:
-                chunk = next(self._chunks)
-            except StopIteration:
-                self._pending, self._tail = self._tail, b""
-                if not self._pending:
-                    return 0
-                break
-            except httpx.TimeoutException:
-                self.error = QueryTimeout("the query ran past its time limit and was stopped")
-                raise self.error from None
-            except httpx.HTTPError as err:
-                self.error = StoreUnavailable(f"the SPARQL engine went away: {err}")
-                raise self.error from err
-            self._pending = self._fix(chunk) if self._rewrite else chunk
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
-
-    def _fix(self, chunk: bytes) -> bytes:
-        # A label may be split across chunks: hold back a possible start of the pattern.
-        data = (self._tail + chunk).replace(_VIRTUOSO_BNODE, b"<bnode>")
-        cut = len(data) - (len(_VIRTUOSO_BNODE) - 1)
-        self._tail = data[cut:]
-        return data[:cut]
-
-
-class _QueueWriter:
-    """A binary file object that hands what Oxigraph writes to a consumer in chunks."""
-
-    def __init__(self, chunks: queue.Queue[tuple[str, Any]], stop: threading.Event) -> None:
-        self._chunks = chunks
-        self._stop = stop
-        self._buffer = bytearray()
-
-    def write(self, data: bytes) -> int:
-        self._buffer += data
-        if len(self._buffer) >= CHUNK_SIZE:
-            self.flush()
-        return len(data)
-
-    def flush(self) -> None:
-        if self._buffer:
-            _put(self._chunks, ("chunk", bytes(self._buffer)), self._stop)
-            self._buffer.clear()
-
-
-class _Stopped(Exception):
-    """The consumer of a stream went away; the producer stops writing."""
-
-
-def _put(
-    chunks: queue.Queue[tuple[str, Any]], item: tuple[str, Any], stop: threading.Event
-) -> None:
-    while True:
-        if stop.is_set():
-            raise _Stopped
-        try:
-            chunks.put(item, timeout=0.1)
-            return
-        except queue.Full:
-            continue
-
-
-def _engine_message(text: str) -> str:
-    # Virtuoso repeats the whole query after its message; the message is enough.
-    return text.split("\n\nSPARQL query:", 1)[0].strip()[:2000]
-
-
 class RemoteStore:
     """The graph in an external SPARQL engine, queried over the SPARQL 1.1 Protocol.
 
@@ -299,18 +182,21 @@ class RemoteStore:
         timeout: float = 30.0,
         engine_timeout: Callable[[float], Mapping[str, str]] | None = virtuoso_timeout,
     ) -> None:
-        self.endpoint_url = endpoint_url
-        self.update_url = update_url or endpoint_url
-        self.graph_store_url = graph_store_url
         self.timeout = timeout
+        self._engine = EngineClient(
+            endpoint_url,
+            update_url=update_url or endpoint_url,
+            graph_store_url=graph_store_url,
+            auth=auth,
+            timeout=timeout,
+        )
         self._engine_timeout = engine_timeout
-        self._client = httpx.Client(auth=auth, timeout=timeout)
         self._lock = _ReadWriteLock()
         self._graphs: list[str] = []
         try:
             self.version, self._graphs = self._read_meta()
         except BaseException:
-            self._client.close()
+            self._engine.close()
             raise
 
     @classmethod
@@ -335,8 +221,7 @@ class RemoteStore:
             f"<{META_GRAPH}> <{_VERSION_INFO}> ?version "
             f"OPTIONAL {{ <{META_GRAPH}> <{DCTERMS}hasPart> ?graph }} }} }}"
         )
-        body = self._fetch(sparql, _XML, [_NO_GRAPH], [META_GRAPH], self.timeout)
-        result = _parse(body, _XML)
+        result = self._fetch(sparql, SPARQL_XML, [_NO_GRAPH], [META_GRAPH])
         assert isinstance(result, QuerySolutions)
         rows = list(result)
         if not rows:
@@ -353,22 +238,21 @@ class RemoteStore:
     ) -> QueryResult:
         """Run a trusted query and return Oxigraph result objects, as EmbeddedStore does.
 
-        The query is parsed locally first: that gives its form, and syntax errors with
-        the same messages as from the embedded store. The store's ``timeout`` applies.
+        The query is parsed locally first (:func:`~glocal.store.sparql.query_form`):
+        its form decides the lossless format asked of the engine, and syntax errors
+        get the same messages as from the embedded store. The store's ``timeout`` applies.
         """
-        accept = _NTRIPLES if query_form(sparql) == "CONSTRUCT" else _XML
-        body = self._fetch(sparql, accept, default_graphs, named_graphs, self.timeout)
-        return _parse(body, accept)
+        accept = N_TRIPLES if query_form(sparql) == "CONSTRUCT" else SPARQL_XML
+        return self._fetch(sparql, accept, default_graphs, named_graphs)
 
     def stream(
         self,
-        sparql: str,
+        query: ParsedQuery,
         *,
         media_type: str,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
-        federation: Sequence[str] | None = None,
     ) -> Iterator[bytes]:
         """Run an untrusted query on the engine, stopped at ``timeout`` seconds.
 
@@ -380,33 +264,41 @@ class RemoteStore:
 
         Raises
         ------
-        FederationRefused
-            If the query calls a ``SERVICE`` that is not allowed.
         QuerySyntaxError
             If the engine refuses the query as malformed (HTTP 400).
         QueryTimeout
             If the query ran past ``timeout`` (the store's ``timeout`` if ``None``).
         StoreUnavailable
             If the engine cannot be reached or goes away.
-        RuntimeError
+        QueryFailed
             If the engine failed on the query otherwise.
         ValueError
-            If ``media_type`` is not one glocal serializes.
+            If ``media_type`` cannot carry the query's results.
         """
-        check_federation(sparql, allow=federation)
-        if media_type in RESULTS_FORMATS:
-            accept = _XML
-        elif media_type in RDF_FORMATS:
-            accept = _NTRIPLES
-        else:
-            raise ValueError(f"cannot serialize query results as {media_type}")
+        if media_type not in query.media_types:
+            raise ValueError(f"{media_type} cannot carry {query.form} results")
+        accept = N_TRIPLES if query.form == "CONSTRUCT" else SPARQL_XML
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
         with self._lock.reading():
-            response = self._open(
-                sparql, accept, default_graphs, named_graphs, deadline - time.monotonic()
+            response = self._engine.query(
+                self._request(query.text, default_graphs, named_graphs, limit),
+                accept=accept,
+                timeout=deadline - time.monotonic(),
             )
-        return _transcode(response, accept, media_type, deadline)
+        return transcode(response, accept, media_type, deadline)
+
+    def update(self, sparql: str) -> RemoteStore:
+        """Not offered: an engine takes updates through its own endpoint and access control.
+
+        Raises
+        ------
+        UpdateUnsupported
+            Always.
+        """
+        raise UpdateUnsupported(
+            "this store backend applies updates through its own engine, not through glocal"
+        )
 
     def _fetch(
         self,
@@ -414,30 +306,21 @@ class RemoteStore:
         accept: str,
         default_graphs: Sequence[str] | None,
         named_graphs: Sequence[str] | None,
-        timeout: float,
-    ) -> bytes:
+    ) -> QueryResult:
+        # Trusted queries are small: the read side is held until the whole body is read.
         with self._lock.reading():
-            response = self._open(sparql, accept, default_graphs, named_graphs, timeout)
-            try:
-                return response.read()
-            except httpx.TimeoutException:
-                raise QueryTimeout("the query ran past its time limit and was stopped") from None
-            except httpx.HTTPError as err:
-                raise StoreUnavailable(f"the SPARQL engine went away: {err}") from err
-            finally:
-                response.close()
+            data = self._request(sparql, default_graphs, named_graphs, self.timeout)
+            response = self._engine.query(data, accept=accept, timeout=self.timeout)
+            return read_result(response, accept)
 
-    def _open(
+    def _request(
         self,
         sparql: str,
-        accept: str,
         default_graphs: Sequence[str] | None,
         named_graphs: Sequence[str] | None,
         timeout: float,
-    ) -> httpx.Response:
-        """Send a query and return the streamed response once its status is checked."""
-        if timeout <= 0:
-            raise QueryTimeout("the query ran past its time limit and was stopped")
+    ) -> dict[str, str | list[str]]:
+        """The form of a query request: the text with prefixes, its dataset, its limit."""
         live = self._graphs or [_NO_GRAPH]
         data: dict[str, str | list[str]] = {
             "query": with_prefixes(sparql),
@@ -446,26 +329,7 @@ class RemoteStore:
         }
         if self._engine_timeout is not None:
             data.update(self._engine_timeout(timeout))
-        request = self._client.build_request(
-            "POST", self.endpoint_url, data=data, headers={"Accept": accept}, timeout=timeout
-        )
-        response = self._send(request)
-        try:
-            _check(response)
-        except BaseException:
-            response.close()
-            raise
-        return response
-
-    def _send(self, request: httpx.Request) -> httpx.Response:
-        try:
-            return self._client.send(request, stream=True)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as err:
-            raise StoreUnavailable(f"cannot reach the SPARQL engine: {err}") from err
-        except httpx.TimeoutException:
-            raise QueryTimeout("the query ran past its time limit and was stopped") from None
-        except httpx.TransportError as err:
-            raise StoreUnavailable(f"the SPARQL engine went away: {err}") from err
+        return data
 
     def load(self, dataset: Dataset) -> None:
         """Replace the engine's content with a dataset: before or after, never half.
@@ -494,14 +358,14 @@ class RemoteStore:
         RuntimeError
             If the engine refuses an upload or the update.
         """
-        if self.graph_store_url is None:
+        if self._engine.graph_store_url is None:
             raise ValueError("loading needs the engine's Graph Store endpoint (graph_store_url)")
         graphs = _triples_by_graph(dataset)
         token = uuid.uuid4().hex
         staging = {graph: f"{STAGING_GRAPHS}{token}/{i}" for i, graph in enumerate(graphs)}
         try:
             for graph, triples in graphs.items():
-                self._put(staging[graph], triples)
+                self._engine.put_graph(staging[graph], triples)
         except BaseException:
             self._drop_quietly(staging.values())
             raise
@@ -514,8 +378,8 @@ class RemoteStore:
                 f"<{_VERSION_INFO}> {Literal(dataset.version)} }} }}"
             )
             try:
-                self._update(f"DROP SILENT GRAPH <{META_GRAPH}>")
-                self._update(" ;\n".join(operations))
+                self._engine.update(f"DROP SILENT GRAPH <{META_GRAPH}>")
+                self._engine.update(" ;\n".join(operations))
             except BaseException:
                 # Whatever the engine holds now, it is no known version.
                 self.version = ""
@@ -524,41 +388,10 @@ class RemoteStore:
             self.version = dataset.version
             self._graphs = sorted(graphs)
 
-    def _put(self, graph: str, triples: list[Triple]) -> None:
-        assert self.graph_store_url is not None
-        request = self._client.build_request(
-            "PUT",
-            self.graph_store_url,
-            params={"graph": graph},
-            content=serialize(triples, format=RdfFormat.N_TRIPLES),
-            headers={"Content-Type": _NTRIPLES},
-        )
-        self._write(request, f"upload of {graph}")
-
-    def _update(self, sparql: str) -> None:
-        request = self._client.build_request("POST", self.update_url, data={"update": sparql})
-        self._write(request, "update")
-
-    def _write(self, request: httpx.Request, what: str) -> None:
-        try:
-            response = self._send(request)
-        except QueryTimeout:
-            message = f"the SPARQL engine did not finish the {what} within {self.timeout} s"
-            raise TimeoutError(message) from None
-        try:
-            response.read()
-        except httpx.HTTPError as err:
-            raise StoreUnavailable(f"the SPARQL engine went away: {err}") from err
-        finally:
-            response.close()
-        if not response.is_success:
-            message = _engine_message(response.text)
-            raise RuntimeError(f"the SPARQL engine refused the {what}: {message}")
-
     def _drop_quietly(self, graphs: Iterable[str]) -> None:
         # Leftover staging graphs are invisible to queries; dropping them only saves space.
         with suppress(RuntimeError, ConnectionError, TimeoutError):
-            self._update(" ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in graphs))
+            self._engine.update(" ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in graphs))
 
     def named_graphs(self) -> list[str]:
         """The IRIs of glocal's named graphs in the engine, sorted."""
@@ -566,7 +399,7 @@ class RemoteStore:
 
     def close(self) -> None:
         """Close the HTTP connections."""
-        self._client.close()
+        self._engine.close()
 
 
 def _triples_by_graph(dataset: Dataset) -> dict[str, list[Triple]]:
@@ -585,117 +418,3 @@ def _triples_by_graph(dataset: Dataset) -> dict[str, list[Triple]]:
                 )
         graphs[graph].append(quad.triple)
     return dict(graphs)
-
-
-def _check(response: httpx.Response) -> None:
-    """Raise glocal's error for an engine's error response."""
-    if response.is_success:
-        # Virtuoso's "anytime" answer: HTTP 200 with whatever it had at its time limit.
-        if response.headers.get("X-SQL-State") == "S1TAT":
-            raise QueryTimeout("the query ran past its time limit and was stopped")
-        # Virtuoso's sign that a SELECT reached its row limit and may have been cut.
-        if limit := response.headers.get("X-SPARQL-MaxRows"):
-            raise RuntimeError(
-                f"the SPARQL engine cut the result at {limit} rows; raise its limit "
-                "(Virtuoso: ResultSetMaxRows in virtuoso.ini)"
-            )
-        return
-    try:
-        response.read()
-    except httpx.HTTPError as err:
-        raise StoreUnavailable(f"the SPARQL engine went away: {err}") from err
-    message = _engine_message(response.text)
-    if response.status_code == 400:
-        raise QuerySyntaxError(message)
-    if _TIMED_OUT.search(message):
-        raise QueryTimeout(f"the query ran past its time limit and was stopped ({message})")
-    if response.status_code == 503:
-        raise StoreUnavailable(f"the SPARQL engine is unavailable: {message}")
-    raise RuntimeError(f"the SPARQL engine failed ({response.status_code}): {message}")
-
-
-def _parse(body: bytes, accept: str) -> QueryResult:
-    """Turn a whole response body into the result objects Oxigraph's own queries give."""
-    if accept == _XML:
-        return parse_query_results(
-            body.replace(_VIRTUOSO_BNODE, b"<bnode>"), QueryResultsFormat.XML
-        )
-    # Oxigraph builds QueryTriples only from a query, so the triples go through an
-    # in-memory store (which also drops duplicates, as a graph result should).
-    store = Store()
-    store.bulk_extend(parse(body, RdfFormat.N_TRIPLES))
-    return store.query("CONSTRUCT WHERE { ?s ?p ?o }")
-
-
-def _transcode(
-    response: httpx.Response, accept: str, media_type: str, deadline: float
-) -> Iterator[bytes]:
-    """Stream a response re-serialized as ``media_type``, ending at ``deadline``.
-
-    A thread parses the engine's response as it arrives and serializes it with
-    :func:`~glocal.store.serialize_result` into a bounded queue; the first chunk is
-    awaited here, so errors before any output still raise in the caller.
-    """
-    chunks: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=16)
-    stop = threading.Event()
-    body = _ResponseBody(response, virtuoso_bnodes=accept == _XML)
-
-    def produce() -> None:
-        try:
-            result: Any
-            if accept == _XML:
-                result = parse_query_results(body, QueryResultsFormat.XML)
-            else:
-                result = (quad.triple for quad in parse(body, RdfFormat.N_TRIPLES))
-            writer = _QueueWriter(chunks, stop)
-            serialize_result(result, writer, media_type)
-            writer.flush()
-            message: tuple[str, Any] = ("end", None)
-        except _Stopped:
-            return
-        except Exception as err:  # handed to the consumer, which raises it
-            message = ("error", body.error or err)
-        try:
-            _put(chunks, message, stop)
-        except _Stopped:
-            return
-
-    def receive() -> tuple[str, Any]:
-        try:
-            return chunks.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            return ("timeout", None)
-
-    def finish() -> None:
-        stop.set()
-        response.close()
-
-    producer = threading.Thread(target=produce, name="glocal-remote-stream", daemon=True)
-    producer.start()
-    kind, value = receive()
-    if kind != "chunk":
-        finish()
-        if kind == "timeout":
-            raise QueryTimeout("the query ran past its time limit and was stopped")
-        if kind == "error":
-            raise value
-        return iter(())
-
-    def stream() -> Iterator[bytes]:
-        try:
-            yield value
-            while True:
-                kind, chunk = receive()
-                if kind == "chunk":
-                    yield chunk
-                elif kind == "error" and not isinstance(chunk, QueryTimeout):
-                    raise chunk
-                else:  # the end, or the deadline passed while streaming
-                    return
-        finally:
-            finish()
-
-    iterator = stream()
-    # A caller that drops the iterator unstarted never runs its ``finally``.
-    weakref.finalize(iterator, finish)
-    return iterator

@@ -1,22 +1,59 @@
-"""SPARQL text in and results out: nesting check, query form, execution, serialization.
+"""SPARQL text in and results out: parsing once, execution, serialization.
 
-These work on an Oxigraph :class:`~pyoxigraph.Store` and are shared by the embedded
-store and its worker processes (:mod:`glocal.store.pool`).
+:func:`parse_query` is the one gate of untrusted query text: it applies the ``SERVICE``
+policy, the nesting limit and Oxigraph's parser, and gives a :class:`ParsedQuery` that
+every store's ``stream`` takes. :func:`execute` and :func:`serialize_result` work on an
+Oxigraph :class:`~pyoxigraph.Store` and are shared by the embedded store and its worker
+processes (:mod:`glocal.store.pool`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import IO
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, Literal, Protocol, cast
 
-from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store, serialize
+from pyoxigraph import (
+    NamedNode,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    Store,
+    Triple,
+    serialize,
+)
 
-from glocal.formats import RDF_FORMATS, RESULTS_FORMATS
+from glocal.formats import RDF_FORMATS, RESULTS_FORMATS, TRIG, TURTLE, offered_for
 from glocal.namespaces import PREFIXES
 from glocal.store.errors import QuerySyntaxError
-from glocal.store.interface import QueryResult
+from glocal.store.service_policy import check_federation
 
-__all__ = ["MAX_NESTING", "execute", "nesting_depth", "query_form", "serialize_result"]
+__all__ = [
+    "MAX_NESTING",
+    "BinaryWriter",
+    "ParsedQuery",
+    "QueryForm",
+    "QueryResult",
+    "execute",
+    "nesting_depth",
+    "parse_query",
+    "query_form",
+    "serialize_result",
+]
+
+#: What a query gives: solutions (``SELECT``), a boolean (``ASK``) or triples
+#: (``CONSTRUCT``, and ``DESCRIBE``, which gives triples too).
+QueryForm = Literal["SELECT", "ASK", "CONSTRUCT"]
+
+
+class BinaryWriter(Protocol):
+    """Where a result is serialized to: a binary file, or anything that takes bytes."""
+
+    def write(self, data: bytes) -> int: ...
+
+
+#: The result objects of a query, as Oxigraph gives them.
+QueryResult = QuerySolutions | QueryBoolean | QueryTriples
 
 _EMPTY = Store()
 
@@ -58,22 +95,74 @@ def nesting_depth(sparql: str) -> int:
     return deepest
 
 
-def query_form(sparql: str) -> str:
-    """The form of a query: ``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE`` (both give
-    triples, so ``CONSTRUCT`` is returned for either).
+@dataclass(frozen=True)
+class ParsedQuery:
+    """Query text that passed the ``SERVICE`` policy and Oxigraph's parser, with its form.
 
-    Parsing runs the query against an empty store, which is instant and gives Oxigraph's
-    own error messages. Call :func:`~glocal.store.service_policy.check_federation` first: an empty
-    store still calls ``SERVICE`` endpoints.
+    Made by :func:`parse_query`; the ``stream`` of every store takes only this, so no
+    untrusted text reaches a worker or an engine unchecked.
+    """
 
-    >>> query_form("ASK {}")
+    text: str
+    form: QueryForm
+
+    @property
+    def media_types(self) -> list[str]:
+        """The media types that can carry this query's results, preferred first."""
+        return offered_for(self.form)
+
+
+def parse_query(sparql: str, *, federation: Collection[str] = ()) -> ParsedQuery:
+    """Check untrusted query text against the ``SERVICE`` policy, then parse it.
+
+    The ``SERVICE`` check comes first because parsing (:func:`query_form`) runs the
+    query against an empty store, which still calls ``SERVICE`` endpoints.
+
+    Parameters
+    ----------
+    sparql
+        The query text.
+    federation
+        ``SERVICE`` endpoints the query may call; none by default.
+
+    Raises
+    ------
+    FederationRefused
+        If the query calls a ``SERVICE`` endpoint that ``federation`` does not list.
+    QuerySyntaxError
+        If the query does not parse or nests deeper than :data:`MAX_NESTING`.
+
+    Examples
+    --------
+    >>> parse_query("ASK {}").form
     'ASK'
-    >>> query_form("SELECT * { ?s gl:quote ?q }")
+    >>> parse_query("SELECT * { ?s gl:quote ?q }").form
     'SELECT'
-    >>> query_form("SELEKT *")
+    >>> parse_query("SELEKT *")
     Traceback (most recent call last):
     ...
     glocal.store.errors.QuerySyntaxError: error at 1:9: ...
+    """
+    check_federation(sparql, allow=federation)
+    return ParsedQuery(sparql, query_form(sparql))
+
+
+def query_form(sparql: str) -> QueryForm:
+    """The form of a query, from Oxigraph's parser; for trusted text.
+
+    Parsing runs the query against an empty store, which is instant and gives Oxigraph's
+    own error messages. An empty store still calls ``SERVICE`` endpoints: untrusted text
+    goes through :func:`parse_query`, which checks them first.
+
+    Raises
+    ------
+    QuerySyntaxError
+        If the query does not parse or nests deeper than :data:`MAX_NESTING`.
+
+    Examples
+    --------
+    >>> query_form("CONSTRUCT WHERE { ?s ?p ?o }")
+    'CONSTRUCT'
     """
     depth = nesting_depth(sparql)
     if depth > MAX_NESTING:
@@ -116,20 +205,24 @@ def execute(
     )
 
 
-def serialize_result(result: QueryResult, output: IO[bytes], media_type: str) -> None:
-    """Write a query result to a binary file object in the given media type.
+def serialize_result(
+    result: QueryResult | Iterable[Triple], output: BinaryWriter, media_type: str
+) -> None:
+    """Write a query result, or triples, to a binary file object in the given media type.
 
     Raises
     ------
     ValueError
         If the media type does not suit the result (e.g. Turtle for a SELECT).
     """
+    # Oxigraph's stubs ask for a file, but it only ever calls ``write``.
+    file = cast(IO[bytes], output)
     if isinstance(result, (QuerySolutions, QueryBoolean)):
         if media_type not in RESULTS_FORMATS:
             raise ValueError(f"{media_type} cannot carry SELECT or ASK results")
-        result.serialize(output, RESULTS_FORMATS[media_type])
+        result.serialize(file, RESULTS_FORMATS[media_type])
         return
     if media_type not in RDF_FORMATS:
         raise ValueError(f"{media_type} cannot carry CONSTRUCT or DESCRIBE results")
-    prefixes = PREFIXES if media_type in ("text/turtle", "application/trig") else None
-    serialize(result, output, RDF_FORMATS[media_type], prefixes=prefixes)
+    prefixes = PREFIXES if media_type in (TURTLE, TRIG) else None
+    serialize(result, file, RDF_FORMATS[media_type], prefixes=prefixes)

@@ -1,15 +1,18 @@
-"""Counts that describe the graph: triples, graphs, entities per class, facts, quotes."""
+"""Counts that describe the graph: triples, graphs, entities per class, facts, quotes.
+
+``glocal validate`` prints them for a dataset that passed its checks.
+"""
 
 from __future__ import annotations
 
-from pyoxigraph import Store
+from pyoxigraph import QuerySolutions, Store
 
 from glocal.dataset import Dataset
 from glocal.namespaces import PREFIXES
 
-__all__ = ["SUMMARY_QUERY", "count_summary", "summarize"]
+__all__ = ["COUNTS_QUERY", "count_entities", "format_counts"]
 
-SUMMARY_QUERY = """
+COUNTS_QUERY = """
 SELECT ?label (COUNT(DISTINCT ?x) AS ?n) WHERE {
   {
     VALUES (?class ?label) {
@@ -31,22 +34,27 @@ SELECT ?label (COUNT(DISTINCT ?x) AS ?n) WHERE {
 """
 
 
-def count_summary(store: Store) -> dict[str, int]:
+def count_entities(store: Store) -> dict[str, int]:
     """Entity and fact counts of an Oxigraph store, keyed by a plain-English label."""
-    counts = {
-        row["label"].value: int(row["n"].value)
-        for row in store.query(SUMMARY_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)
-    }
+    rows = store.query(COUNTS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions), "a SELECT gives solutions"
+    counts = {row["label"].value: int(row["n"].value) for row in rows}
     counts["triples"] = len(store)
     counts["named graphs"] = sum(1 for _ in store.named_graphs())
     return counts
 
 
-def summarize(dataset: Dataset) -> str:
-    """A short plain-text summary of a parsed dataset, for ``glocal validate``."""
+def format_counts(dataset: Dataset) -> str:
+    """Count a parsed dataset's entities and facts, as a plain-text table.
+
+    >>> from glocal.dataset import curated_files, load_files
+    >>> print(format_counts(load_files(curated_files())))  # doctest: +ELLIPSIS
+    glocal graph ...: conforms to the SHACL shapes
+      cities ...
+    """
     store = Store()
     store.bulk_extend(dataset.quads)
-    counts = count_summary(store)
+    counts = count_entities(store)
     lines = [f"glocal graph {dataset.version}: conforms to the SHACL shapes"]
     lines += [f"  {name:28} {value:>7}" for name, value in sorted(counts.items())]
     return "\n".join(lines)

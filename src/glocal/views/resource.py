@@ -1,110 +1,179 @@
-"""Everything the graph says about one resource, each fact with its sources and quotes.
+"""One description of a resource, each statement in its source graph, for every format.
 
-Resource pages are built from this; it works on any :class:`~glocal.store.GraphStore`.
+:func:`describe` runs one query and gives a :class:`Description`: the quads that state
+something about the resource, the statement nodes (reifications and memberships) that
+quote those statements, and the labels of everything they mention. The resource page
+renders it as HTML through :class:`ResourceView` and as Turtle, JSON-LD or N-Triples
+through :meth:`Description.serialize`, so every format shows the same facts with the
+same sources. It works on any :class:`~glocal.store.GraphStore`.
 """
 
 from __future__ import annotations
 
+import io
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from string import Template
 
-from pyoxigraph import NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, Triple
 
-from glocal.canned import bind_values
-from glocal.store import GraphStore
+from glocal.namespaces import GL, ORG, PROV, RDF, RDFS, SKOS
+from glocal.store import GraphStore, serialize_result
 
-__all__ = ["Citation", "Fact", "ResourceView", "describe_resource", "local_name"]
+__all__ = [
+    "Citation",
+    "Description",
+    "Fact",
+    "ResourceView",
+    "describe",
+    "local_name",
+]
 
-_OUT = """
-SELECT ?p ?plabel ?o ?olabel ?g ?glabel ?quote ?note ?role ?rolelabel ?since WHERE {
-  GRAPH ?g { ?this ?p ?o }
-  FILTER (?p != rdf:type && ?p != rdfs:label)
-  OPTIONAL {
-    GRAPH ?g {
-      { ?q rdf:subject ?this ; rdf:predicate ?p ; rdf:object ?o ; gl:quote ?quote .
-        OPTIONAL { ?q gl:note ?note } }
-      UNION
-      { FILTER (?p = org:memberOf)
-        ?q org:member ?this ; org:organization ?o ; gl:quote ?quote .
-        OPTIONAL { ?q org:role ?role . OPTIONAL { ?role rdfs:label ?rolelabel } }
-        OPTIONAL { ?q gl:since ?since }
-        OPTIONAL { ?q gl:note ?note } }
-    }
-  }
-  OPTIONAL { ?p rdfs:label ?plabel }
-  OPTIONAL { ?o rdfs:label ?olabel }
-  OPTIONAL { ?g rdfs:label ?glabel }
-}
-"""
+_TYPE = RDF + "type"
+_LABEL = RDFS + "label"
+_MEMBER_OF = ORG + "memberOf"
+#: Links into a resource that are not facts of its own: those of statement nodes (shown
+#: as the citations of a fact) and inverse links that repeat a forward one
+#: (``skos:inScheme`` repeats ``skos:hasTopConcept``).
+_NOT_FACTS = (
+    RDF + "subject",
+    RDF + "object",
+    ORG + "member",
+    ORG + "organization",
+    PROV + "wasDerivedFrom",
+    SKOS + "inScheme",
+)
 
-_IN = """
-SELECT ?p ?plabel ?s ?slabel ?g ?glabel ?quote ?note ?role ?rolelabel ?since WHERE {
-  GRAPH ?g { ?s ?p ?this }
-  FILTER (isIRI(?s) && ?p != rdf:subject && ?p != rdf:object && ?p != org:member
-          && ?p != org:organization && ?p != prov:wasDerivedFrom && ?p != skos:inScheme)
-  OPTIONAL {
-    GRAPH ?g {
-      { ?q rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?this ; gl:quote ?quote .
-        OPTIONAL { ?q gl:note ?note } }
-      UNION
-      { FILTER (?p = org:memberOf)
-        ?q org:member ?s ; org:organization ?this ; gl:quote ?quote .
-        OPTIONAL { ?q org:role ?role . OPTIONAL { ?role rdfs:label ?rolelabel } }
-        OPTIONAL { ?q gl:since ?since }
-        OPTIONAL { ?q gl:note ?note } }
-    }
-  }
-  OPTIONAL { ?p rdfs:label ?plabel }
-  OPTIONAL { ?s rdfs:label ?slabel }
-  OPTIONAL { ?g rdfs:label ?glabel }
-}
-"""
+# The resource's IRI is written into the query ($this, in N-Triples form from a checked
+# NamedNode, which cannot break out of it) rather than bound by VALUES: Oxigraph does
+# not push a VALUES binding into the branches of a UNION, which made the query 50 times
+# slower.
+_DESCRIBE = Template(f"""
+SELECT DISTINCT ?s ?p ?o ?g WHERE {{
+  {{  # what the resource states
+    GRAPH ?g {{ $this ?p ?o }} BIND ($this AS ?s)
+  }} UNION {{  # what states something of the resource
+    GRAPH ?g {{ ?s ?p $this }}
+    FILTER (isIRI(?s) && ?p NOT IN ({", ".join(f"<{p}>" for p in _NOT_FACTS)}))
+    BIND ($this AS ?o)
+  }} UNION {{  # the statement nodes that quote those statements
+    GRAPH ?g {{
+      {{ ?s rdf:subject $this }} UNION {{ ?s rdf:object $this }}
+      UNION {{ ?s org:member $this }} UNION {{ ?s org:organization $this }}
+      ?s ?p ?o
+    }}
+  }} UNION {{  # the labels of predicates, values, sources and roles
+    {{ $this ?x ?any }} UNION {{ $this ?any ?x }}
+    UNION {{ ?x ?any $this FILTER (isIRI(?x)) }} UNION {{ ?any ?x $this }}
+    UNION {{ GRAPH ?x {{ {{ $this ?any ?value }} UNION {{ ?value ?any $this }} }} }}
+    UNION {{ {{ ?q org:member $this }} UNION {{ ?q org:organization $this }} ?q org:role ?x }}
+    GRAPH ?g {{ ?x rdfs:label ?o }}
+    BIND (?x AS ?s) BIND (rdfs:label AS ?p)
+  }}
+}}
+""")
 
-_HEAD = """
-SELECT ?label ?type ?typelabel WHERE {
-  OPTIONAL { ?this rdfs:label ?label }
-  OPTIONAL { ?this a ?type . OPTIONAL { ?type rdfs:label ?typelabel } }
-}
-"""
+
+@dataclass(frozen=True)
+class Description:
+    """Everything the graph says about one resource, each statement in its source graph."""
+
+    iri: str
+    quads: tuple[Quad, ...]
+
+    @property
+    def exists(self) -> bool:
+        """Whether the graph states anything of the resource."""
+        this = NamedNode(self.iri)
+        return any(q.subject == this or q.object == this for q in self.quads)
+
+    def triples(self) -> list[Triple]:
+        """The statements without their graphs, each once."""
+        return list(dict.fromkeys(quad.triple for quad in self.quads))
+
+    def serialize(self, media_type: str) -> bytes:
+        """The statements in an RDF media type (Turtle, JSON-LD, N-Triples, ...)."""
+        out = io.BytesIO()
+        serialize_result(self.triples(), out, media_type)
+        return out.getvalue()
+
+
+def describe(store: GraphStore, iri: str) -> Description:
+    """Collect what the graph states about ``iri``, with provenance, in one query.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from glocal.dataset import curated_files, load_files
+    >>> from glocal.store import EmbeddedStore
+    >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
+    >>> description = describe(store, "https://w3id.org/glocal/id/city/bristol")
+    >>> view = ResourceView.of(description)
+    >>> view.label
+    'Bristol'
+    >>> any(f.predicate.endswith("memberOf") for f in view.outgoing)
+    True
+    >>> b"org:memberOf" in description.serialize("text/turtle")
+    True
+    >>> store.close()
+    """
+    result = store.query(_DESCRIBE.substitute(this=str(NamedNode(iri))))
+    assert isinstance(result, QuerySolutions), "a SELECT gives solutions"
+    quads = []
+    for row in result:
+        s, p, o, g = row["s"], row["p"], row["o"], row["g"]
+        assert isinstance(s, (NamedNode, BlankNode)) and isinstance(p, NamedNode)
+        assert isinstance(o, (NamedNode, BlankNode, Literal)) and isinstance(g, NamedNode)
+        quads.append(Quad(s, p, o, g))
+    return Description(iri, tuple(quads))
 
 
 @dataclass(frozen=True)
 class Citation:
-    """One source's support for a fact: the source graph, its label, quote and note."""
+    """One source's support for a fact: the source graph, its label, quote and note, and
+    for a membership the role and start year the source gives."""
 
     source: str
     source_label: str
     quote: str | None
     note: str | None = None
+    role: str | None = None
+    since: str | None = None
 
 
 @dataclass
 class Fact:
-    """A property value of the resource, with the sources that state it."""
+    """A statement of or about the resource, with the sources that state it.
+
+    ``value`` is the other end of the statement: its object, or for an incoming
+    statement its subject; ``term`` is that value in N-Triples form.
+    """
 
     predicate: str
     predicate_label: str
     value: str
     value_label: str | None
     is_iri: bool
-    role: str | None = None
-    since: str | None = None
+    term: str
     citations: list[Citation] = field(default_factory=list)
 
 
 @dataclass
 class ResourceView:
-    """A resource's label, types, outgoing facts and incoming facts."""
+    """A resource's labels, types, outgoing and incoming facts, as the HTML page shows them."""
 
     iri: str
     label: str
-    types: list[tuple[str, str]]
+    labels: list[Fact]
+    types: list[Fact]
     outgoing: list[Fact]
     incoming: list[Fact]
 
     @property
     def exists(self) -> bool:
         """Whether the graph says anything about the resource."""
-        return bool(self.types or self.outgoing or self.incoming)
+        return bool(self.labels or self.types or self.outgoing or self.incoming)
 
     def grouped(self, facts: list[Fact]) -> dict[str, list[Fact]]:
         """Facts grouped by predicate label, in a stable order."""
@@ -112,6 +181,12 @@ class ResourceView:
         for fact in sorted(facts, key=lambda f: (f.predicate_label, f.value_label or f.value)):
             groups.setdefault(fact.predicate_label, []).append(fact)
         return groups
+
+    @classmethod
+    def of(cls, description: Description) -> ResourceView:
+        """Arrange a description for the page: every statement of it about the resource
+        becomes a fact, each statement node a citation of the fact it quotes."""
+        return _Arranger(description).view()
 
 
 def local_name(iri: str) -> str:
@@ -123,74 +198,134 @@ def local_name(iri: str) -> str:
     return iri.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _substitute(query: str, iri: str) -> str:
-    return bind_values(query, {"this": NamedNode(iri)})
+Term = NamedNode | BlankNode | Literal
+#: The properties of a statement node: predicate IRI -> values.
+_Properties = dict[str, list[Term]]
 
 
-def _collect(rows: object, *, value_var: str, label_var: str) -> list[Fact]:
-    facts: dict[tuple[str, str, str | None], Fact] = {}
-    for row in rows:  # type: ignore[attr-defined]
-        p = row["p"].value
-        value = row[value_var]
-        role = row["rolelabel"].value if row["rolelabel"] else None
-        key = (p, value.value, role)
-        fact = facts.get(key)
-        if fact is None:
-            fact = Fact(
-                predicate=p,
-                predicate_label=row["plabel"].value if row["plabel"] else local_name(p),
-                value=value.value,
-                value_label=row[label_var].value if row[label_var] else None,
-                is_iri=isinstance(value, NamedNode),
-                role=role,
-                since=row["since"].value if row["since"] else None,
-            )
-            facts[key] = fact
-        graph = row["g"].value
-        citation = Citation(
-            source=graph,
-            source_label=row["glabel"].value if row["glabel"] else local_name(graph),
-            quote=row["quote"].value if row["quote"] else None,
-            note=row["note"].value if row["note"] else None,
+class _Arranger:
+    """Indexes of one description: labels, and statement nodes by what they quote."""
+
+    def __init__(self, description: Description) -> None:
+        self.iri = description.iri
+        self.this = NamedNode(description.iri)
+        self.quads = description.quads
+        names: dict[str, set[Literal]] = defaultdict(set)
+        nodes: dict[tuple[Term, Term], _Properties] = defaultdict(lambda: defaultdict(list))
+        for quad in self.quads:
+            subject, _, value, graph = _parts(quad)
+            if quad.predicate.value == _LABEL and isinstance(value, Literal):
+                names[subject.value].add(value)
+            if subject != self.this:
+                nodes[(graph, subject)][quad.predicate.value].append(value)
+        self.names = {iri: sorted(labels, key=_label_order) for iri, labels in names.items()}
+        # Statement nodes with a quote, by (graph, subject, object) of what they quote.
+        self.quoting: dict[tuple[Term, Term, Term], list[tuple[str, _Properties]]] = defaultdict(
+            list
         )
-        if citation not in fact.citations:
-            fact.citations.append(citation)
-    return list(facts.values())
+        for (source, _), props in nodes.items():
+            if not props.get(GL + "quote"):
+                continue
+            for stated in props.get(RDF + "subject", []):
+                for target in props.get(RDF + "object", []):
+                    for predicate in props.get(RDF + "predicate", []):
+                        self.quoting[(source, stated, target)].append((predicate.value, props))
+            for member in props.get(ORG + "member", []):
+                for organization in props.get(ORG + "organization", []):
+                    self.quoting[(source, member, organization)].append((_MEMBER_OF, props))
+
+    def label(self, iri: str) -> str | None:
+        labels = self.names.get(iri)
+        return labels[0].value if labels else None
+
+    def view(self) -> ResourceView:
+        labels: list[Quad] = []
+        types: list[Quad] = []
+        outgoing: list[Quad] = []
+        incoming: list[Quad] = []
+        for quad in self.quads:
+            if quad.subject == self.this:
+                if quad.predicate.value == _LABEL and isinstance(quad.object, Literal):
+                    labels.append(quad)
+                elif quad.predicate.value == _TYPE:
+                    types.append(quad)
+                else:
+                    outgoing.append(quad)
+            if (
+                quad.object == self.this
+                and isinstance(quad.subject, NamedNode)
+                and quad.predicate.value not in _NOT_FACTS
+            ):
+                incoming.append(quad)
+        type_facts = self.facts(types, incoming=False, cited=False)
+        for fact in type_facts:
+            fact.value_label = fact.value_label or local_name(fact.value)
+        return ResourceView(
+            iri=self.iri,
+            label=self.label(self.iri) or local_name(self.iri),
+            labels=self.facts(
+                sorted(labels, key=lambda quad: _label_order(quad.object)),
+                incoming=False,
+                cited=False,
+            ),
+            types=type_facts,
+            outgoing=self.facts(outgoing, incoming=False, cited=True),
+            incoming=self.facts(incoming, incoming=True, cited=True),
+        )
+
+    def facts(self, quads: Iterable[Quad], *, incoming: bool, cited: bool) -> list[Fact]:
+        facts: dict[tuple[str, str], Fact] = {}
+        for quad in quads:
+            subject, predicate, obj, graph = _parts(quad)
+            value = subject if incoming else obj
+            is_iri = isinstance(value, NamedNode)
+            fact = facts.get((predicate, str(value)))
+            if fact is None:
+                fact = facts[(predicate, str(value))] = Fact(
+                    predicate=predicate,
+                    predicate_label=self.label(predicate) or local_name(predicate),
+                    value=value.value,
+                    value_label=self.label(value.value) if is_iri else None,
+                    is_iri=is_iri,
+                    term=str(value),
+                )
+            quotes = self.quoting.get((graph, subject, obj), []) if cited else []
+            statements: list[_Properties | None] = [props for p, props in quotes if p == predicate]
+            source_label = self.label(graph.value) or local_name(graph.value)
+            for props in statements or [None]:
+                role, since = self.role(props), _first(props, GL + "since")
+                for quote in _values(props, GL + "quote") or [None]:
+                    for note in _values(props, GL + "note") or [None]:
+                        citation = Citation(graph.value, source_label, quote, note, role, since)
+                        if citation not in fact.citations:
+                            fact.citations.append(citation)
+        return list(facts.values())
+
+    def role(self, props: _Properties | None) -> str | None:
+        role = _first(props, ORG + "role")
+        return None if role is None else self.label(role) or local_name(role)
 
 
-def describe_resource(store: GraphStore, iri: str) -> ResourceView:
-    """Collect what the graph states about ``iri``, with provenance.
+def _parts(quad: Quad) -> tuple[NamedNode | BlankNode, str, Term, NamedNode]:
+    """Subject, predicate IRI, object and graph of a quad that :func:`describe` made."""
+    subject, obj, graph = quad.subject, quad.object, quad.graph_name
+    assert isinstance(subject, (NamedNode, BlankNode)) and isinstance(graph, NamedNode)
+    assert isinstance(obj, (NamedNode, BlankNode, Literal)), "describe() checked"
+    return subject, quad.predicate.value, obj, graph
 
-    Examples
-    --------
-    >>> import tempfile
-    >>> from glocal.dataset import curated_files, load_files
-    >>> from glocal.store import EmbeddedStore
-    >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
-    >>> view = describe_resource(store, "https://w3id.org/glocal/id/city/bristol")
-    >>> view.label
-    'Bristol'
-    >>> any(f.predicate.endswith("memberOf") for f in view.outgoing)
-    True
-    """
-    head = list(store.query(_substitute(_HEAD, iri)))  # type: ignore[arg-type]
-    labels = [r["label"].value for r in head if r["label"]]
-    types = sorted(
-        {
-            (
-                r["type"].value,
-                r["typelabel"].value if r["typelabel"] else local_name(r["type"].value),
-            )
-            for r in head
-            if r["type"]
-        }
-    )
-    outgoing = _collect(store.query(_substitute(_OUT, iri)), value_var="o", label_var="olabel")
-    incoming = _collect(store.query(_substitute(_IN, iri)), value_var="s", label_var="slabel")
-    return ResourceView(
-        iri=iri,
-        label=labels[0] if labels else local_name(iri),
-        types=types,
-        outgoing=outgoing,
-        incoming=incoming,
-    )
+
+def _values(props: _Properties | None, predicate: str) -> list[str | None]:
+    values: list[str | None] = []
+    if props:
+        values += sorted(value.value for value in props.get(predicate, []))
+    return values
+
+
+def _first(props: _Properties | None, predicate: str) -> str | None:
+    return next(iter(_values(props, predicate)), None)
+
+
+def _label_order(label: object) -> tuple[bool, str]:
+    # English or untagged labels first, then by text: the same choice on every request.
+    assert isinstance(label, Literal), "labels are literals"
+    return (label.language not in (None, "en"), label.value)

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from glocal.canned import bind, load_queries
-from glocal.store import EmbeddedStore, query_form, serialize_result
+from glocal.store import EmbeddedStore, parse_query, query_form, serialize_result
 from glocal_cli.bench.graphs import BenchGraph
 from glocal_cli.bench.options import BenchOptions
 from glocal_cli.bench.servers import JSON, NTRIPLES, GlocalServer, nonce, open_client, post_sparql
@@ -214,7 +214,7 @@ def overhead_breakdown(
     )
 
     def stream(text: str) -> bytes:
-        return b"".join(store.stream(text, media_type=JSON, timeout=120.0))
+        return b"".join(store.stream(parse_query(text), media_type=JSON, timeout=120.0))
 
     steps: dict[str, Any] = {
         "inprocess_consume": timing_summary(local["consume"]["samples"]),

@@ -1,0 +1,130 @@
+"""Answer one SPARQL query: size limit, cache, parsing, negotiation, streaming.
+
+Shared by ``/sparql`` and the canned-query routes, so both behave the same. Queries
+run in the store's workers under the time limit and stream back; small results are
+cached by data version, and every response has an ``ETag`` so clients can revalidate
+with ``If-None-Match``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+
+from fastapi import Request
+from fastapi.responses import Response, StreamingResponse
+
+from glocal.formats import ALIASES, SHORT_NAMES, negotiate
+from glocal.store import parse_query
+from glocal_api.errors import RequestError
+from glocal_api.runtime import runtime_of
+
+__all__ = ["choose_media_type", "run_query"]
+
+
+def choose_media_type(offered: list[str], accept: str | None, fmt: str | None, form: str) -> str:
+    """The media type for a query's results: ``format=`` if given, else ``Accept``.
+
+    Aliases that common clients send (``application/json`` ...) select the canonical
+    results type.
+
+    Raises
+    ------
+    RequestError
+        406 if nothing acceptable can carry the results.
+    """
+    if fmt:
+        media = SHORT_NAMES.get(fmt, fmt)
+        media = ALIASES.get(media, media)
+        if media not in offered:
+            names = ", ".join(k for k, v in SHORT_NAMES.items() if v in offered)
+            raise RequestError(406, f"format={fmt} cannot carry {form} results; use one of {names}")
+        return media
+    # Expand aliases in the Accept header so that e.g. application/json selects JSON.
+    accept_expanded = accept
+    if accept:
+        parts = []
+        for part in accept.split(","):
+            media, _, params = part.strip().partition(";")
+            alias = ALIASES.get(media.strip().lower())
+            if alias in offered:
+                parts.append(alias + (";" + params if params else ""))
+            parts.append(part.strip())
+        accept_expanded = ",".join(parts)
+    chosen = negotiate(accept_expanded, offered)
+    if chosen is None:
+        raise RequestError(
+            406,
+            f"none of the accepted types ({accept}) can carry {form} results; "
+            f"offered: {', '.join(offered)}",
+        )
+    return chosen
+
+
+def run_query(
+    request: Request,
+    sparql: str,
+    *,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    fmt: str | None,
+) -> Response:
+    """Check, negotiate, then answer a query from the cache or the store.
+
+    Errors are raised, for :mod:`glocal_api.errors` to answer.
+    """
+    runtime = runtime_of(request)
+    settings = runtime.settings
+    store = runtime.store
+    if len(sparql.encode()) > settings.max_query_bytes:
+        raise RequestError(
+            413, f"query is {len(sparql.encode())} bytes; the limit is {settings.max_query_bytes}"
+        )
+    # The cache key is computed from the request as sent, so a repeat (or a 304) is
+    # answered before the query is even parsed.
+    wanted = fmt or request.headers.get("accept") or ""
+    key_source = "\0".join(
+        [store.version, sparql, wanted, "|".join(default_graphs), "|".join(named_graphs)]
+    )
+    etag = '"' + hashlib.sha256(key_source.encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
+    if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers=headers)
+    cached = runtime.results.get(etag)
+    if cached is not None:
+        headers["X-Cache"] = "hit"
+        return Response(cached[1], media_type=cached[0], headers=headers)
+
+    query = parse_query(sparql, federation=settings.federation_allow)
+    media_type = choose_media_type(
+        query.media_types, request.headers.get("accept"), fmt, query.form
+    )
+    chunks = store.stream(
+        query,
+        media_type=media_type,
+        default_graphs=default_graphs or None,
+        named_graphs=named_graphs or None,
+        timeout=settings.timeout,
+    )
+    # A result that fits in one chunk (most do) is sent as a plain response: streaming
+    # it would cost a thread hop per chunk for nothing.
+    first = next(chunks, b"")
+    second = next(chunks, None)
+    if second is None:
+        runtime.results.put(etag, media_type, first)
+        return Response(first, media_type=media_type, headers=headers)
+
+    def body() -> Iterator[bytes]:
+        kept = [first, second]
+        size = len(first) + len(second)
+        yield first
+        yield second
+        for chunk in chunks:
+            if size <= settings.result_cache_max_bytes:
+                kept.append(chunk)
+                size += len(chunk)
+            yield chunk
+        if size <= settings.result_cache_max_bytes:
+            runtime.results.put(etag, media_type, b"".join(kept))
+
+    return StreamingResponse(body(), media_type=media_type, headers=headers)

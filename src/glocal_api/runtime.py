@@ -1,0 +1,100 @@
+"""What the routers share: the server's settings, the current store and the caches.
+
+:class:`Runtime` lives on ``app.state`` and holds the store that is served now, which
+a reload, an import or an update swaps for a new version (:meth:`Runtime.swap`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from glocal.canned import CannedQuery, load_queries
+from glocal.data.files import DataFiles
+from glocal.store import GraphStore
+
+__all__ = ["ResultCache", "Runtime", "Settings", "runtime_of"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Server options; the defaults are the safe ones (read-only, no federation)."""
+
+    timeout: float = 30.0
+    max_query_bytes: int = 1_000_000
+    update_token: str | None = None
+    admin_token: str | None = None
+    federation_allow: tuple[str, ...] = ()
+    result_cache_entries: int = 256
+    result_cache_max_bytes: int = 1_000_000
+    #: The files served, for /admin/import and /admin/reload (see glocal_api.admin).
+    data: DataFiles | None = None
+
+
+@dataclass
+class ResultCache:
+    """Serialized results of recent queries, keyed by data version and request.
+
+    A key includes the data version, so a reload or update never serves stale results.
+    """
+
+    entries: int
+    max_bytes: int
+    _items: OrderedDict[str, tuple[str, bytes]] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, key: str) -> tuple[str, bytes] | None:
+        """The media type and body stored under ``key``, if any."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: str, media_type: str, body: bytes) -> None:
+        """Keep a body no larger than ``max_bytes``; drop the oldest beyond ``entries``."""
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            self._items[key] = (media_type, body)
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+
+
+class Runtime:
+    """What the routers share: the current store (swappable on reload), settings, caches."""
+
+    def __init__(self, store: GraphStore, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.queries: dict[str, CannedQuery] = load_queries()
+        self.results = ResultCache(settings.result_cache_entries, settings.result_cache_max_bytes)
+        self.templates = Jinja2Templates(directory=str(TEMPLATES))
+        # Reports keyed by (data version, options): computing one takes ~0.5 s.
+        self.reports: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self.reports_lock = threading.Lock()
+
+    def swap(self, store: GraphStore) -> None:
+        """Switch to a new store version; the old one's workers stop after a grace period.
+
+        Requests that already hold the old store finish on it: its workers live on for
+        one query time limit before they are stopped.
+        """
+        old, self.store = self.store, store
+        timer = threading.Timer(self.settings.timeout + 1, old.close)
+        timer.daemon = True
+        timer.start()
+
+
+def runtime_of(request: Request) -> Runtime:
+    """The runtime of the app that serves a request."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime

@@ -1,0 +1,52 @@
+"""The embedded store through the GraphStore interface: parsing once, streaming, updates."""
+
+from __future__ import annotations
+
+import pytest
+from pyoxigraph import QueryBoolean
+
+from glocal.store import EmbeddedStore, GraphStore, parse_query
+from glocal.store.errors import FederationRefused, QuerySyntaxError
+
+SERVICE = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
+
+
+def test_parse_query_checks_service_then_syntax() -> None:
+    with pytest.raises(FederationRefused):
+        parse_query(SERVICE)
+    allowed = parse_query(SERVICE, federation=["http://127.0.0.1:1/sparql"])
+    assert allowed.form == "SELECT" and allowed.media_types[0].endswith("+json")
+    with pytest.raises(QuerySyntaxError, match="nests"):
+        parse_query("ASK " + "{ " * 2000 + " }" * 2000)
+    assert parse_query("DESCRIBE city:freetown").form == "CONSTRUCT"
+
+
+def test_trusted_queries_may_mention_the_word_service(store: EmbeddedStore) -> None:
+    # The SERVICE check errs on the side of refusal; glocal's own queries skip it.
+    result = store.query("ASK { <https://w3id.org/glocal/id/org/x-service> ?p ?o }")
+    assert isinstance(result, QueryBoolean) and not bool(result)
+
+
+def test_stream_refuses_a_format_that_cannot_carry_the_results(store: EmbeddedStore) -> None:
+    with pytest.raises(ValueError, match="cannot carry ASK"):
+        store.stream(parse_query("ASK {}"), media_type="text/turtle")
+    chunks = store.stream(parse_query("ASK {}"), media_type="text/csv", timeout=10)
+    assert b"".join(chunks).strip().endswith(b"true")
+
+
+def test_update_gives_a_new_version_and_leaves_the_old_one(store: EmbeddedStore) -> None:
+    own: GraphStore = EmbeddedStore(store.path, store.version, workers=1)
+    insert = "INSERT DATA { GRAPH <urn:test> { city:atlantis rdfs:label 'Atlantis' } }"
+    updated = own.update(insert)
+    try:
+        assert updated.version != own.version
+        assert bool(updated.query("ASK { city:atlantis rdfs:label ?l }"))
+        assert not bool(own.query("ASK { city:atlantis rdfs:label ?l }"))
+        again = own.update(insert)
+        assert again.version == updated.version  # the same change, the same version
+        again.close()
+        with pytest.raises(QuerySyntaxError):
+            own.update("INSERT {")
+    finally:
+        updated.close()
+        own.close()
