@@ -35,8 +35,8 @@ queries as the graph. The ``gl:Assessment`` of pivotal cities is read only by
 Every query is a plain pattern over one or a few predicates; joins (facts to their
 quotes, agents to their cities) happen in Python on dicts. Oxigraph answers such
 queries in time linear in their results, whereas a query that joined everything (a
-UNION of agent forms, OPTIONAL quotes) took minutes on 20,000 cities. (The module is
-a little over 400 lines because each query sits next to the join that reads it.)
+UNION of agent forms, OPTIONAL quotes) took minutes on 20,000 cities. Longer than 400 lines
+because each query sits next to the join that reads it.
 """
 
 from __future__ import annotations

@@ -96,7 +96,10 @@ def to_rdflib(quads: Iterable[Quad]) -> Graph:
     """Copy quads into one rdflib graph (the union of their graphs), keeping bnode ids."""
     graph = Graph()
     for quad in quads:
-        graph.add((_term(quad.subject), _term(quad.predicate), _term(quad.object)))  # type: ignore[arg-type]
+        # Curated data has no quoted triples (RDF-star), which _term does not take, and
+        # rdflib types each position apart while _term returns their common Node.
+        terms = (quad.subject, quad.predicate, quad.object)
+        graph.add(tuple(map(_term, terms)))  # type: ignore[arg-type]  # see above
     return graph
 
 

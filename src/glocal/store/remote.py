@@ -18,7 +18,8 @@ same answers as from :class:`~glocal.store.EmbeddedStore`:
   query that does not declare them itself.
 
 The HTTP requests themselves, error responses and the transcoding of response bodies
-are :mod:`glocal.store.http`'s.
+are :mod:`glocal.store.http`'s. Longer than 400 lines because :class:`RemoteStore` is one
+unit: its versions, staged loading and read/write lock share one state.
 
 What the store cannot even out are the engine's own semantics. Virtuoso 7.2 keeps the
 value but not the datatype of ``xsd:integer`` subtypes (``xsd:positiveInteger`` comes
