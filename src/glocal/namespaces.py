@@ -53,4 +53,5 @@ PREFIXES: dict[str, str] = {
     "dcterms": DCTERMS,
     "geo": GEO,
     "owl": "http://www.w3.org/2002/07/owl#",
+    "schema": "https://schema.org/",
 }

@@ -10,11 +10,15 @@ four layers (:data:`~glocal.analysis.graph.LAYERS`) are read from these facts:
     an ``org:Membership`` of the city in an organisation, weighted by its ``org:role``
     (an ``org:memberOf`` without a membership node counts as ``gl:Member``);
 ``declarations``
-    a document the city ``gl:endorsed``, ``gl:signed`` or ``gl:adopted``, or that was
-    ``gl:adoptedIn`` the city (the host);
+    a declaration (or charter, call, joint statement, position paper, pledge document)
+    the city ``gl:endorsed``, ``gl:signed`` or ``gl:adopted``;
 ``events``
-    an event the city ``gl:attended`` or ``gl:organises``, that was ``gl:hostedBy`` the
-    city, or ``gl:heldIn`` it;
+    an event the city ``gl:attended`` or ``gl:organises``, or that was ``gl:hostedBy``
+    the city.
+
+Only acts count: a city that was only the venue (a document ``gl:adoptedIn`` it, an
+event ``gl:heldIn`` it) is tied to it only with ``venues=True``; negative relations,
+interviews and assessments are never ties.
 ``objectives``
     a compact objective a pledge of the city (``gl:pledgedBy``) ``gl:contributesTo``; a
     pledge that names no objective but ``gl:addresses`` a compact ties the city to the
@@ -75,8 +79,16 @@ _LABELS = """
 SELECT ?x (MIN(STR(?l)) AS ?label) WHERE { ?x rdfs:label|skos:prefLabel ?l } GROUP BY ?x
 """
 
+# A mayor whose term a source says has ended no longer acts for the city: a former
+# mayor's later roles (Kaminis at the MMC after leaving Athens) are his own.
 _PROXY_LINKS = """
-SELECT ?agent ?city WHERE { VALUES ?p { gl:mayorOf gl:officeOf } ?agent ?p ?city . }
+SELECT ?agent ?city WHERE {
+  VALUES ?p { gl:mayorOf gl:officeOf }
+  ?agent ?p ?city .
+  FILTER NOT EXISTS {
+    ?st rdf:subject ?agent ; rdf:predicate ?p ; rdf:object ?city ; gl:status gl:Ended .
+  }
+}
 """
 
 _MEMBERSHIPS = """
@@ -90,13 +102,25 @@ SELECT ?agent ?target ?role ?quote ?source WHERE {
 _TRIPLES = "SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {predicates} }} ?s ?p ?o . }}"
 
 _QUOTES = """
-SELECT ?s ?p ?o ?quote ?source WHERE {{
+SELECT ?s ?p ?o ?quote ?source ?status WHERE {{
   VALUES ?p {{ {predicates} }}
   ?st rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o .
   OPTIONAL {{ ?st gl:quote ?quote }}
   OPTIONAL {{ ?st prov:wasDerivedFrom ?source }}
+  OPTIONAL {{ ?st gl:status ?status }}
 }}
 """
+
+#: Statuses of something that did not (or not yet) happen: a fact that every source
+#: states with one of these is not a tie.
+NOT_DONE = frozenset(
+    GL + name for name in ("Planned", "Announced", "Scheduled", "NotAdopted", "Withdrawn")
+)
+
+#: The documents of the declarations layer: declarations and their kinds (charters,
+#: calls, joint statements, position papers, pledge documents), which a city adopts,
+#: signs or endorses; not op-eds, speeches, reports, mappings or guidelines.
+_DECLARATIONS = "SELECT DISTINCT ?x WHERE { ?x a/rdfs:subClassOf* gl:Declaration . }"
 
 _TYPED = "SELECT ?x WHERE {{ VALUES ?class {{ {classes} }} ?x a ?class . }}"
 
@@ -118,15 +142,19 @@ _LAYER_PREDICATES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
             ("gl:endorsed", "out"),
             ("gl:signed", "out"),
             ("gl:adopted", "out"),
-            ("gl:adoptedIn", "in"),
         ),
         "events": (
             ("gl:attended", "out"),
             ("gl:organises", "out"),
             ("gl:hostedBy", "in"),
-            ("gl:heldIn", "in"),
         ),
     }
+)
+
+#: Venue relations: where a document was adopted or an event held. A venue did not act,
+#: so these are read only with ``venues=True``.
+_VENUE_PREDICATES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
+    {"declarations": (("gl:adoptedIn", "in"),), "events": (("gl:heldIn", "in"),)}
 )
 
 Triple = tuple[str, str, str]
@@ -155,13 +183,17 @@ def _triples(store: GraphStore, predicates: Iterable[str]) -> list[Triple]:
     return [(_text(r, "s"), _text(r, "p"), _text(r, "o")) for r in _select(store, query)]
 
 
-def _quotes(store: GraphStore, predicates: Iterable[str]) -> Quotes:
-    """The (quote, source) pairs of the rdf:Statements about facts with these predicates."""
+def _quotes(store: GraphStore, predicates: Iterable[str]) -> tuple[Quotes, set[Triple]]:
+    """The (quote, source) pairs of the rdf:Statements about facts with these predicates,
+    and the facts that every statement gives a not-done status (:data:`NOT_DONE`)."""
     found: dict[Triple, list[tuple[str | None, str | None]]] = defaultdict(list)
+    done: set[Triple] = set()
     for r in _select(store, _QUOTES.format(predicates=" ".join(predicates))):
         key = (_text(r, "s"), _text(r, "p"), _text(r, "o"))
         found[key].append((_optional(r, "quote"), _optional(r, "source")))
-    return found
+        if _optional(r, "status") not in NOT_DONE:
+            done.add(key)
+    return found, set(found) - done
 
 
 def _typed(store: GraphStore, classes: Iterable[str]) -> set[str]:
@@ -221,7 +253,7 @@ def _organisation_ties(store: GraphStore, agents: _Agents) -> Iterator[Tie]:
     # An org:memberOf without a membership node counts as a plain membership.
     bare = [t for t in _triples(store, ["org:memberOf"]) if (t[0], t[2]) not in covered]
     if bare:
-        quotes = _quotes(store, ["org:memberOf"])
+        quotes, _ = _quotes(store, ["org:memberOf"])
         for s, p, o in bare:
             for city, via in agents(s):
                 for quote, source in quotes.get((s, p, o)) or [(None, None)]:
@@ -230,7 +262,7 @@ def _organisation_ties(store: GraphStore, agents: _Agents) -> Iterator[Tie]:
 
 def _objective_ties(store: GraphStore, agents: _Agents) -> Iterator[Tie]:
     facts = _triples(store, ["gl:pledgedBy", "gl:contributesTo", "gl:addresses"])
-    quotes = _quotes(store, ["gl:pledgedBy"])
+    quotes, _ = _quotes(store, ["gl:pledgedBy"])
     compacts = _typed(store, ["gl:Compact"])
     scheme = {_text(r, "x"): _text(r, "scheme") for r in _select(store, _SCHEMES)}
     makers: dict[str, list[str]] = defaultdict(list)
@@ -275,6 +307,7 @@ def fetch_ties(
     layers: Collection[str] | None = None,
     parents: bool = False,
     proxies: bool = True,
+    venues: bool = False,
 ) -> Ties:
     """Read cities, the ties of each layer, labels and quotes from the store.
 
@@ -290,7 +323,14 @@ def fetch_ties(
         transitively); such ties have ``depth`` >= 1.
     proxies
         Count facts about a city's mayor (``gl:mayorOf``) or office (``gl:officeOf``)
-        for the city.
+        for the city; not those of a mayor whose term a source says has ended.
+    venues
+        Also tie a city to the documents adopted in it (``gl:adoptedIn``) and the events
+        held in it (``gl:heldIn``). Off by default: a venue is not an actor.
+
+    A fact that every source states as planned, announced, scheduled, not adopted or
+    withdrawn (:data:`NOT_DONE`) is not a tie, and the declarations layer reads only
+    declarations and their kinds, not op-eds, speeches, reports or mappings.
 
     Returns
     -------
@@ -343,19 +383,18 @@ def fetch_ties(
         elif layer == "objectives":
             found.extend(_objective_ties(store, agents))
         else:
-            names = [name for name, _ in _LAYER_PREDICATES[layer]]
-            direction = {
-                GL + name.removeprefix("gl:"): way for name, way in _LAYER_PREDICATES[layer]
-            }
-            events = _typed(store, ["gl:Event", "gl:EventSeries"]) if layer == "events" else None
+            read = _LAYER_PREDICATES[layer] + (_VENUE_PREDICATES[layer] if venues else ())
+            names = [name for name, _ in read]
+            direction = {GL + name.removeprefix("gl:"): way for name, way in read}
+            if layer == "events":
+                targets = _typed(store, ["gl:Event", "gl:EventSeries"])
+            else:
+                targets = {_text(r, "x") for r in _select(store, _DECLARATIONS)}
+            quotes, undone = _quotes(store, names)
+            triples = [t for t in _triples(store, names) if t not in undone]
             found.extend(
                 _fact_ties(
-                    _triples(store, names),
-                    _quotes(store, names),
-                    agents,
-                    layer=layer,
-                    direction=direction,
-                    targets=events,
+                    triples, quotes, agents, layer=layer, direction=direction, targets=targets
                 )
             )
     found = [t for t in found if t.target not in cities]
