@@ -168,11 +168,18 @@ def test_weights_follow_roles_and_relations(graph: nx.Graph) -> None:
     assert graph[B][N1]["weight"] == 1.0  # member
     assert graph[B][N2]["weight"] == 3.0  # leadership board
     assert graph[D][N3]["weight"] == 0.5  # observer
-    assert graph[A][f"{ID}declaration/d1"]["weight"] == 2.0  # hosted the adoption
     assert graph[C][f"{ID}declaration/d1"]["relations"] == "signed"
-    # Bristol both hosted the event and it was held there: one edge, the larger weight.
-    assert graph[B][f"{ID}event/e1"]["relations"] == "heldIn;hostedBy"
+    # Bristol hosted the event (an act); that it was also held there is a venue fact.
+    assert graph[B][f"{ID}event/e1"]["relations"] == "hostedBy"
     assert graph[B][f"{ID}event/e1"]["weight"] == 2.0
+
+
+def test_venues_are_not_ties_unless_asked_for(store: EmbeddedStore) -> None:
+    # d1 was adopted in A, which did nothing else with it: a venue, not an act.
+    assert not city_graph(store).has_edge(A, f"{ID}declaration/d1")
+    with_venues = city_graph(store, venues=True)
+    assert with_venues[A][f"{ID}declaration/d1"]["weight"] == 2.0  # the host's weight
+    assert with_venues[B][f"{ID}event/e1"]["relations"] == "heldIn;hostedBy"
 
 
 def test_mayors_act_for_their_city_unless_proxies_are_off(store: EmbeddedStore) -> None:
@@ -424,3 +431,36 @@ def test_export_round_trips(graph: nx.Graph, tmp_path: Path, fmt: str) -> None:
         assert len(edges) == graph.number_of_edges() + 1
         assert all(line.startswith(f"{ID}city/") for line in edges[1:])
     assert math.isfinite(graph[A][N1]["weight"])
+
+
+def test_planned_acts_and_former_mayors_are_not_ties(tmp_path: Path) -> None:
+    planned = """
+    city:essen gl:attended event:e1 .
+    [] a rdf:Statement ; rdf:subject city:essen ; rdf:predicate gl:attended ; rdf:object event:e1 ;
+       gl:status gl:Scheduled ; gl:quote "Essen is to attend" ; prov:wasDerivedFrom src:t .
+    person:mayor-b a gl:Person ; rdfs:label "Former mayor of Dakar"@en .
+    person:mayor-b gl:mayorOf city:dakar .
+    [] a rdf:Statement ; rdf:subject person:mayor-b ; rdf:predicate gl:mayorOf ;
+       rdf:object city:dakar ; gl:status gl:Ended ; gl:quote "the former mayor of Dakar" ;
+       prov:wasDerivedFrom src:t .
+    person:mayor-b gl:attended event:e1 .
+    [] a rdf:Statement ; rdf:subject person:mayor-b ; rdf:predicate gl:attended ;
+       rdf:object event:e1 ; gl:quote "after leaving office she attended" ; prov:wasDerivedFrom src:t .
+    city:chicago gl:endorsed decl:oped .
+    decl:oped a gl:OpEd ; rdfs:label "An op-ed"@en .
+    [] a rdf:Statement ; rdf:subject city:chicago ; rdf:predicate gl:endorsed ; rdf:object decl:oped ;
+       gl:quote "Chicago's op-ed" ; prov:wasDerivedFrom src:t .
+    """
+    trig = TRIG.replace("\n}\n", planned + "\n}\n")
+    store = open_store(trig, tmp_path)
+    try:
+        G = city_graph(store)
+        # Scheduled is not done; a former mayor no longer acts for the city; an op-ed is
+        # not a declaration.
+        assert not G.has_edge(E, f"{ID}event/e1")
+        assert not G.has_edge(D, f"{ID}event/e1")
+        assert f"{ID}declaration/oped" not in G
+        # The facts stated as done still are ties.
+        assert G.has_edge(f"{ID}city/chicago", f"{ID}event/e1")
+    finally:
+        store.close()

@@ -120,7 +120,14 @@ NOT_DONE = frozenset(
 #: The documents of the declarations layer: declarations and their kinds (charters,
 #: calls, joint statements, position papers, pledge documents), which a city adopts,
 #: signs or endorses; not op-eds, speeches, reports, mappings or guidelines.
-_DECLARATIONS = "SELECT DISTINCT ?x WHERE { ?x a/rdfs:subClassOf* gl:Declaration . }"
+#: (The classes are listed, not reached by a property path, which engines differ on.)
+_DECLARATIONS = """
+SELECT DISTINCT ?x WHERE {
+  VALUES ?kind { gl:Declaration gl:Charter gl:Call gl:JointStatement gl:PositionPaper
+                 gl:PledgeDocument }
+  ?x a ?kind .
+}
+"""
 
 _TYPED = "SELECT ?x WHERE {{ VALUES ?class {{ {classes} }} ?x a ?class . }}"
 
@@ -415,6 +422,7 @@ def city_graph(
     weights: Mapping[str, float] | None = None,
     parents: bool = False,
     proxies: bool = True,
+    venues: bool = False,
 ) -> nx.Graph:
     """Fetch the ties from the store and build the bipartite graph in one step.
 
@@ -431,7 +439,7 @@ def city_graph(
     >>> G.nodes["https://w3id.org/glocal/id/city/bristol"]["kind"]
     'city'
     """
-    ties = fetch_ties(store, layers=layers, parents=parents, proxies=proxies)
+    ties = fetch_ties(store, layers=layers, parents=parents, proxies=proxies, venues=venues)
     return bipartite_graph(ties, layers=layers, weights=weights)
 
 

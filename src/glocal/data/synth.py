@@ -31,6 +31,20 @@ __all__ = ["synthesize", "write_synthetic"]
 _TYPE = f"<{RDF}type>"
 _LABEL = f"<{RDFS}label>"
 _ROLES_LEAD = ("Chair", "LeadershipBoardMember", "FoundingMember")
+#: How the actor of each synthetic relation took part (the shapes require a role on
+#: every tie between a city and an event, document or pledge).
+_ROLES = {
+    f"<{GL}{predicate}>": role
+    for predicate, role in {
+        "adopted": "Adopter",
+        "adoptedIn": "AdoptionVenue",
+        "endorsed": "Endorser",
+        "heldIn": "EventVenue",
+        "hostedBy": "Host",
+        "attended": "Participant",
+        "pledgedBy": "Pledger",
+    }.items()
+}
 _SOURCE_KINDS = ("policy paper", "report", "blog post", "book chapter", "commentary")
 
 
@@ -123,13 +137,15 @@ def synthesize(
     def statement(s: str, p: str, o: str, quote: str) -> str:
         graph = pick_source()
         st = node()
+        role = _ROLES.get(p)
         return (
             f"{s} {p} {o} {graph} .\n"
             f"{st} {_TYPE} <{RDF}Statement> {graph} .\n"
             f"{st} <{RDF}subject> {s} {graph} .\n"
             f"{st} <{RDF}predicate> {p} {graph} .\n"
             f"{st} <{RDF}object> {o} {graph} .\n"
-            f"{st} <{GL}quote> {_plain(quote)} {graph} .\n"
+            + (f"{st} <{GL}role> <{GL}{role}> {graph} .\n" if role else "")
+            + f"{st} <{GL}quote> {_plain(quote)} {graph} .\n"
             f"{st} <{PROV}wasDerivedFrom> {graph} {graph} .\n"
         )
 
