@@ -166,3 +166,29 @@ def test_every_package_and_module_has_a_docstring() -> None:
         if not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
     ]
     assert not missing, f"no docstring: {missing}"
+
+
+def test_media_types_are_spelled_only_in_glocal_formats() -> None:
+    """Every other module names a media type through glocal.formats' constants."""
+    wrong = []
+    for name, path in _modules().items():
+        if name == "glocal.formats":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and node.value.startswith(("text/", "application/"))
+            ):
+                wrong.append(f"{name}:{node.lineno}: {node.value!r}")
+    assert not wrong, "media types spelled outside glocal.formats:\n" + "\n".join(wrong)

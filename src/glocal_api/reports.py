@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 
 from glocal.analysis.graph import LAYERS, check_layers
 from glocal.analysis.pivotality import MEASURES
-from glocal.formats import SHORT_NAMES, negotiate
+from glocal.formats import CSV, HTML, JSON, MARKDOWN, SHORT_NAMES, SPARQL_JSON, negotiate
 from glocal.report.build import centrality_report, pivotal_report
 from glocal.report.html import render_html
 from glocal.report.model import CentralityReport, PivotalReport
@@ -29,10 +29,10 @@ __all__ = ["router"]
 router = APIRouter(tags=["Reports"])
 
 _RENDER: dict[str, tuple[Callable[[PivotalReport], str], type[Response]]] = {
-    "text/html": (render_html, HTMLResponse),
-    "application/json": (render_json, Response),
-    "text/csv": (render_csv, Response),
-    "text/markdown": (render_markdown, Response),
+    HTML: (render_html, HTMLResponse),
+    JSON: (render_json, Response),
+    CSV: (render_csv, Response),
+    MARKDOWN: (render_markdown, Response),
 }
 
 
@@ -100,10 +100,9 @@ async def pivotal(
 ) -> Response:
     """The composite pivotality ranking with evidence, sensitivity and agreement."""
     media = SHORT_NAMES.get(format, format) if format else None
-    if format == "md":
-        media = "text/markdown"
-    if media == "application/sparql-results+json":
-        media = "application/json"
+    if media == SPARQL_JSON:
+        # format=json means the report's own JSON, not SPARQL results.
+        media = JSON
     media = media or negotiate(request.headers.get("accept"), list(_RENDER))
     if media not in _RENDER:
         return PlainTextResponse(

@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from glocal.formats import N_TRIPLES, SPARQL_JSON, SPARQL_QUERY
 from glocal.store import EmbeddedStore
 
 __all__ = [
@@ -39,8 +40,8 @@ __all__ = [
     "rdflib_endpoint_app",
 ]
 
-JSON = "application/sparql-results+json"
-NTRIPLES = "application/n-triples"
+JSON = SPARQL_JSON
+NTRIPLES = N_TRIPLES
 
 _RDFLIB_FILES_ENV = "GLOCAL_BENCH_RDFLIB_FILES"
 _RDFLIB_FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt"}
@@ -74,7 +75,7 @@ def post_sparql(http: httpx.Client, sparql: str, accept: str = JSON) -> httpx.Re
     response = http.post(
         "/sparql",
         content=sparql.encode(),
-        headers={"Content-Type": "application/sparql-query", "Accept": accept},
+        headers={"Content-Type": SPARQL_QUERY, "Accept": accept},
     )
     if response.status_code != 200:
         raise RuntimeError(f"/sparql answered {response.status_code}: {response.text[:300]}")
