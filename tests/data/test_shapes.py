@@ -210,13 +210,13 @@ BAD = {
         """city:bristol gl:attended event:e .
         [] a rdf:Statement ; rdf:subject city:bristol ; rdf:predicate gl:attended ;
            rdf:object event:e ; gl:role gl:EventVenue ; gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
-        "cannot be the venue role",
+        "never a venue role",
     ),
     "acting role on a venue": (
         """event:e gl:heldIn city:bristol .
         [] a rdf:Statement ; rdf:subject event:e ; rdf:predicate gl:heldIn ;
            rdf:object city:bristol ; gl:role gl:Host ; gl:quote "q q q" ; prov:wasDerivedFrom src:s .""",
-        "must be a gl:VenueRole",
+        "carry a gl:VenueRole",
     ),
     "role that is not a role": (
         """city:bristol gl:attended event:e .
