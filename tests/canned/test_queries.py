@@ -368,7 +368,8 @@ def test_declaration_signatories_marrakech(canned_store: EmbeddedStore) -> None:
     counts = rows_where(rows, relation="count", count="150", source=SRC + "van-haasen-2021")
     assert counts, "150 city leaders also endorsed the Marrakesh Mayors Declaration"
     assert counts[0]["countQualifier"] == "exactly"
-    assert "city leaders" in counts[0]["note"]
+    # People, not cities: what was counted is said by the data, not by a note.
+    assert counts[0]["counted"] == GL + "CityLeaders"
     assert "150 city leaders" in counts[0]["quote"]
 
 
@@ -564,14 +565,29 @@ def test_corroborated_facts(canned_store: EmbeddedStore) -> None:
 
 def test_stated_counts(canned_store: EmbeddedStore) -> None:
     rows = run(canned_store, "stated-counts")
-    for subject, count, qualifier, source in (
-        (ORGN + "eurocities", "140", "more than", "ccga-2018"),
-        (ORGN + "cities-for-action", "175", "more than", "us-cities-chapter-2019"),
-        (DECL + "marrakech-mayors-declaration-2018", "150", "exactly", "van-haasen-2021"),
-        (EVENT + "global-refugee-forum-2019", "774", "exactly", "stuerner-2020"),
+    for subject, counted, count, qualifier, source in (
+        (ORGN + "eurocities", "MemberCities", "140", "more than", "ccga-2018"),
+        (ORGN + "cities-for-action", "CityLeaders", "175", "more than", "us-cities-chapter-2019"),
+        (
+            DECL + "marrakech-mayors-declaration-2018",
+            "CityLeaders",
+            "150",
+            "exactly",
+            "van-haasen-2021",
+        ),
+        (
+            DECL + "gcm-cities-petition-2017",
+            "SignatoryCities",
+            "130",
+            "more than",
+            "us-cities-chapter-2019",
+        ),
     ):
         found = rows_where(rows, subject=subject, count=count, source=SRC + source)
         assert found and found[0]["countQualifier"] == qualifier, subject
+        assert found[0]["counted"] == GL + counted, subject
+    # Every count says what it counted.
+    assert all(row.get("counted", "").startswith(GL) for row in rows)
     labels = column(rows, "subjectLabel")
     assert labels == sorted(labels)
 
