@@ -288,6 +288,19 @@ BAD = {
         "orgn:gov gl:opposed compact:gcr .",
         "without provenance",
     ),
+    "participation without provenance": (
+        "city:bristol gl:participatesIn orgn:mmc .",
+        "without provenance",
+    ),
+    "identity decision without evidence": (
+        "decl:d owl:differentFrom decl:d2 .",
+        "without provenance",
+    ),
+    "a partnership without a label": ("orgn:p a gl:Partnership .", "rdfs:label"),
+    "an op-ed year that is not a year": (
+        'decl:o a gl:OpEd ; rdfs:label "O" ; gl:year "last spring" .',
+        "gl:year",
+    ),
     "a city interviews": (
         """city:bristol gl:interviewed orgn:mmc .
         [] a rdf:Statement ; rdf:subject city:bristol ; rdf:predicate gl:interviewed ;
