@@ -105,7 +105,12 @@ def open_store(dataset: Dataset, args: argparse.Namespace) -> GraphStore:
     if not getattr(args, "store", None):
         from glocal.store import EmbeddedStore
 
-        return EmbeddedStore.open(dataset, cache_dir=args.cache_dir, workers=args.workers)
+        return EmbeddedStore.open(
+            dataset,
+            cache_dir=args.cache_dir,
+            workers=args.workers,
+            federation=bool(getattr(args, "federation_allow", None)),
+        )
     import httpx
 
     from glocal.store.remote import RemoteStore

@@ -39,21 +39,33 @@ class EmbeddedStore:
     >>> store.close()
     """
 
-    def __init__(self, path: Path, version: str, *, workers: int = 4) -> None:
+    def __init__(
+        self, path: Path, version: str, *, workers: int = 4, federation: bool = False
+    ) -> None:
         self.path = path
         self.version = version
         self._store = Store.read_only(str(path))
         self._workers = workers
+        # Workers running untrusted queries have no network unless federation is on.
+        self._federation = federation
         self._pool: QueryPool | None = None
 
     @classmethod
     def open(
-        cls, dataset: Dataset, *, cache_dir: Path | str | None = None, workers: int = 4
+        cls,
+        dataset: Dataset,
+        *,
+        cache_dir: Path | str | None = None,
+        workers: int = 4,
+        federation: bool = False,
     ) -> EmbeddedStore:
         """Open the store for a dataset's version, building it first if it is not cached.
 
         The store is built in a temporary folder and renamed into place, so a crash
         while building never leaves a half-loaded store under the version's name.
+        ``federation`` leaves the query workers on the network, for a server whose
+        ``SERVICE`` allow-list names endpoints; otherwise they have none
+        (:mod:`glocal.store.isolation`).
         """
         root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         target = root / "stores" / dataset.version
@@ -70,7 +82,7 @@ class EmbeddedStore:
             except OSError:
                 # Another process built the same version meanwhile; theirs is as good.
                 shutil.rmtree(building, ignore_errors=True)
-        return cls(target, dataset.version, workers=workers)
+        return cls(target, dataset.version, workers=workers, federation=federation)
 
     def query(
         self,
@@ -110,7 +122,7 @@ class EmbeddedStore:
         if media_type not in query.media_types:
             raise ValueError(f"{media_type} cannot carry {query.form} results")
         if self._pool is None:
-            self._pool = QueryPool(str(self.path), size=self._workers)
+            self._pool = QueryPool(str(self.path), size=self._workers, offline=not self._federation)
         request = QueryRequest(query.text, media_type, default_graphs, named_graphs)
         return self._pool.stream(request, timeout=timeout)
 
@@ -145,7 +157,7 @@ class EmbeddedStore:
             copy.flush()
             del copy
             building.rename(target)
-        return EmbeddedStore(target, version, workers=self._workers)
+        return EmbeddedStore(target, version, workers=self._workers, federation=self._federation)
 
     def __len__(self) -> int:
         return len(self._store)

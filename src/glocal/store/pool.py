@@ -55,14 +55,21 @@ class _ChunkWriter:
             self._buffer.clear()
 
 
-def _serve(store_path: str, conn: Connection) -> None:
-    """Worker loop: answer requests until the parent closes the pipe."""
+def _serve(store_path: str, conn: Connection, offline: bool) -> None:
+    """Worker loop: answer requests until the parent closes the pipe.
+
+    With ``offline`` the worker first cuts itself off the network
+    (:func:`~glocal.store.isolation.cut_network`) and says in its ready message whether
+    that worked.
+    """
     from pyoxigraph import Store
 
+    from glocal.store.isolation import cut_network
     from glocal.store.sparql import execute, serialize_result
 
+    isolated = cut_network() if offline else False
     store = Store.read_only(store_path)
-    conn.send(("ready",))
+    conn.send(("ready", isolated))
     while True:
         try:
             request: QueryRequest = conn.recv()
@@ -87,18 +94,20 @@ def _serve(store_path: str, conn: Connection) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, store_path: str) -> None:
+    def __init__(self, ctx: Any, store_path: str, *, offline: bool) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(store_path, child), daemon=True)
+        self.process = ctx.Process(target=_serve, args=(store_path, child, offline), daemon=True)
         self.process.start()
         child.close()
         self.ready = False
+        self.isolated = False
 
     def wait_ready(self) -> None:
         if not self.ready:
             message = self.conn.recv()
-            if message != ("ready",):
+            if not (isinstance(message, tuple) and message[:1] == ("ready",)):
                 raise RuntimeError(f"query worker failed to start: {message!r}")
+            self.isolated = bool(message[1])
             self.ready = True
 
     def kill(self) -> None:
@@ -119,10 +128,22 @@ class QueryPool:
     max_size
         Workers the pool may grow to when all are busy (default: twice ``size``), so a
         few runaway queries cannot make every other query wait for their time limit.
+    offline
+        Cut every worker off the network (the default), so that no ``SERVICE`` clause,
+        however spelled, reaches another host. Off only for a server that allows
+        federation.
     """
 
-    def __init__(self, store_path: str, *, size: int = 4, max_size: int | None = None) -> None:
+    def __init__(
+        self,
+        store_path: str,
+        *,
+        size: int = 4,
+        max_size: int | None = None,
+        offline: bool = True,
+    ) -> None:
         self._ctx = multiprocessing.get_context("spawn")
+        self._offline = offline
         self._max_size = max(size, max_size if max_size is not None else 2 * size)
         self._store_path = store_path
         # Last in, first out: the most recently used worker has warm caches, which
@@ -135,7 +156,7 @@ class QueryPool:
             self._spawn()
 
     def _spawn(self) -> None:
-        worker = _Worker(self._ctx, self._store_path)
+        worker = _Worker(self._ctx, self._store_path, offline=self._offline)
         with self._lock:
             self._all.add(worker)
         self._idle.put(worker)
