@@ -15,7 +15,6 @@ from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
 from glocal.formats import ALIASES, SHORT_NAMES, negotiate
-from glocal.store import parse_query
 from glocal_api.errors import RequestError
 from glocal_api.runtime import runtime_of
 
@@ -95,7 +94,7 @@ def run_query(
         headers["X-Cache"] = "hit"
         return Response(cached[1], media_type=cached[0], headers=headers)
 
-    query = parse_query(sparql, federation=settings.federation_allow)
+    query = store.parse(sparql, federation=settings.federation_allow, timeout=settings.timeout)
     media_type = choose_media_type(
         query.media_types, request.headers.get("accept"), fmt, query.form
     )

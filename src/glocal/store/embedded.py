@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 from pyoxigraph import NamedNode, Store
@@ -21,7 +21,7 @@ from glocal.namespaces import PREFIXES
 from glocal.store.errors import QuerySyntaxError
 from glocal.store.interface import default_cache_dir
 from glocal.store.pool import QueryPool, QueryRequest
-from glocal.store.sparql import ParsedQuery, QueryResult, execute
+from glocal.store.sparql import ParsedQuery, QueryResult, execute, parse_query
 
 __all__ = ["EmbeddedStore"]
 
@@ -99,6 +99,21 @@ class EmbeddedStore:
         except SyntaxError as err:
             raise QuerySyntaxError(str(err)) from None
 
+    def parse(
+        self, sparql: str, *, federation: Collection[str] = (), timeout: float | None = None
+    ) -> ParsedQuery:
+        """Check untrusted query text and find its form in a query worker (see
+        :meth:`GraphStore.parse <glocal.store.interface.GraphStore.parse>`)."""
+        pool = self._workers_pool()
+        return parse_query(
+            sparql, federation=federation, form_of=lambda text: pool.form(text, timeout=timeout)
+        )
+
+    def _workers_pool(self) -> QueryPool:
+        if self._pool is None:
+            self._pool = QueryPool(str(self.path), size=self._workers, offline=not self._federation)
+        return self._pool
+
     def stream(
         self,
         query: ParsedQuery,
@@ -121,10 +136,8 @@ class EmbeddedStore:
         """
         if media_type not in query.media_types:
             raise ValueError(f"{media_type} cannot carry {query.form} results")
-        if self._pool is None:
-            self._pool = QueryPool(str(self.path), size=self._workers, offline=not self._federation)
         request = QueryRequest(query.text, media_type, default_graphs, named_graphs)
-        return self._pool.stream(request, timeout=timeout)
+        return self._workers_pool().stream(request, timeout=timeout)
 
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""

@@ -9,7 +9,7 @@ ask a store what else it can do.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -66,6 +66,21 @@ class GraphStore(Protocol):
         ------
         UpdateUnsupported
             If the backend does not apply updates through glocal.
+        """
+        ...
+
+    def parse(
+        self, sparql: str, *, federation: Collection[str] = (), timeout: float | None = None
+    ) -> ParsedQuery:
+        """Check untrusted query text (``SERVICE`` policy, nesting, syntax) and find its
+        form, without evaluating it in this process.
+
+        Raises
+        ------
+        FederationRefused, QuerySyntaxError
+            As :func:`~glocal.store.sparql.parse_query`.
+        QueryTimeout
+            If parsing took longer than ``timeout`` seconds.
         """
         ...
 

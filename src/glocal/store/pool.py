@@ -20,6 +20,8 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from glocal.store.errors import QueryFailed, QuerySyntaxError, QueryTimeout
+from glocal.store.isolation import cut_network
+from glocal.store.sparql import QueryForm, execute, query_form, serialize_result
 
 __all__ = ["QueryPool", "QueryRequest"]
 
@@ -34,6 +36,15 @@ class QueryRequest:
     media_type: str
     default_graphs: Sequence[str] | None = None
     named_graphs: Sequence[str] | None = None
+
+
+@dataclass(frozen=True)
+class FormRequest:
+    """Ask a worker for a query's form: parsing evaluates the query (on an empty store),
+    which an untrusted query can make arbitrarily costly, so it too runs where it can be
+    killed."""
+
+    query: str
 
 
 class _ChunkWriter:
@@ -64,18 +75,21 @@ def _serve(store_path: str, conn: Connection, offline: bool) -> None:
     """
     from pyoxigraph import Store
 
-    from glocal.store.isolation import cut_network
-    from glocal.store.sparql import execute, serialize_result
-
     isolated = cut_network() if offline else False
     store = Store.read_only(store_path)
     conn.send(("ready", isolated))
     while True:
         try:
-            request: QueryRequest = conn.recv()
+            request: QueryRequest | FormRequest = conn.recv()
         except (EOFError, OSError):
             # The parent closed the pipe (it stopped or replaced this worker).
             return
+        if isinstance(request, FormRequest):
+            try:
+                conn.send(("form", query_form(request.query)))
+            except QuerySyntaxError as err:
+                conn.send(("syntax", str(err)))
+            continue
         try:
             result = execute(
                 store,
@@ -203,6 +217,31 @@ class QueryPool:
                 raise QuerySyntaxError(first[1])
             raise QueryFailed(first[1])
         return self._rest(worker, first[1], deadline)
+
+    def form(self, query: str, *, timeout: float | None) -> QueryForm:
+        """The form of a query (``SELECT``, ``ASK`` or ``CONSTRUCT``), found by a worker.
+
+        Raises
+        ------
+        QuerySyntaxError
+            If the query does not parse.
+        QueryTimeout
+            If parsing took longer than ``timeout`` seconds; the worker is killed.
+        """
+        worker = self._acquire(timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            worker.wait_ready()
+            worker.conn.send(FormRequest(query))
+            answer = self._receive(worker, deadline)
+        except BaseException:
+            self._replace(worker)
+            raise
+        self._idle.put(worker)
+        if answer[0] == "syntax":
+            raise QuerySyntaxError(answer[1])
+        form: QueryForm = answer[1]
+        return form
 
     def _acquire(self, timeout: float | None) -> _Worker:
         """An idle worker; a new one while the pool is below its maximum; else wait."""

@@ -32,23 +32,26 @@ number of rows on both stores; only such values differ.
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
 import httpx
-from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Triple
 
 from glocal.dataset import Dataset
 from glocal.formats import N_TRIPLES, SPARQL_XML
 from glocal.namespaces import DCTERMS, ID, PREFIXES
 from glocal.store.errors import UpdateUnsupported
 from glocal.store.http import EngineClient, read_result, transcode
-from glocal.store.sparql import ParsedQuery, QueryResult, query_form
+from glocal.store.pool import QueryPool
+from glocal.store.sparql import ParsedQuery, QueryResult, parse_query, query_form
 
 __all__ = [
     "META_GRAPH",
@@ -194,6 +197,10 @@ class RemoteStore:
         self._engine_timeout = engine_timeout
         self._lock = _ReadWriteLock()
         self._graphs: list[str] = []
+        # Untrusted queries are parsed in a killable worker over an empty store (made
+        # on first use): parsing evaluates them, which a hostile query can make costly.
+        self._parser: QueryPool | None = None
+        self._parser_dir: str | None = None
         try:
             self.version, self._graphs = self._read_meta()
         except BaseException:
@@ -398,9 +405,28 @@ class RemoteStore:
         """The IRIs of glocal's named graphs in the engine, sorted."""
         return list(self._graphs)
 
+    def parse(
+        self, sparql: str, *, federation: Collection[str] = (), timeout: float | None = None
+    ) -> ParsedQuery:
+        """Check untrusted query text and find its form in a local, offline worker."""
+        if self._parser is None:
+            self._parser_dir = tempfile.mkdtemp(prefix="glocal-parser-")
+            Store(self._parser_dir).flush()
+            self._parser = QueryPool(self._parser_dir, size=1, max_size=2)
+        parser = self._parser
+        return parse_query(
+            sparql, federation=federation, form_of=lambda text: parser.form(text, timeout=timeout)
+        )
+
     def close(self) -> None:
-        """Close the HTTP connections."""
+        """Close the HTTP connections and the parsing worker."""
         self._engine.close()
+        if self._parser is not None:
+            self._parser.close()
+            self._parser = None
+        if self._parser_dir is not None:
+            shutil.rmtree(self._parser_dir, ignore_errors=True)
+            self._parser_dir = None
 
 
 def _triples_by_graph(dataset: Dataset) -> dict[str, list[Triple]]:

@@ -9,7 +9,7 @@ processes (:mod:`glocal.store.pool`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Literal, Protocol, cast
 
@@ -112,7 +112,12 @@ class ParsedQuery:
         return offered_for(self.form)
 
 
-def parse_query(sparql: str, *, federation: Collection[str] = ()) -> ParsedQuery:
+def parse_query(
+    sparql: str,
+    *,
+    federation: Collection[str] = (),
+    form_of: Callable[[str], QueryForm] | None = None,
+) -> ParsedQuery:
     """Check untrusted query text against the ``SERVICE`` policy, then parse it.
 
     The ``SERVICE`` check comes first because parsing (:func:`query_form`) runs the
@@ -124,6 +129,11 @@ def parse_query(sparql: str, *, federation: Collection[str] = ()) -> ParsedQuery
         The query text.
     federation
         ``SERVICE`` endpoints the query may call; none by default.
+    form_of
+        How to find the query's form; :func:`query_form` in this process by default.
+        Stores pass a function that parses in a killable worker
+        (:meth:`glocal.store.pool.QueryPool.form`), because parsing evaluates the query
+        on an empty store, which a hostile query can make arbitrarily costly.
 
     Raises
     ------
@@ -144,7 +154,10 @@ def parse_query(sparql: str, *, federation: Collection[str] = ()) -> ParsedQuery
     glocal.store.errors.QuerySyntaxError: error at 1:9: ...
     """
     check_federation(sparql, allow=federation)
-    return ParsedQuery(sparql, query_form(sparql))
+    depth = nesting_depth(sparql)
+    if depth > MAX_NESTING:
+        raise QuerySyntaxError(f"the query nests {depth} levels deep; the limit is {MAX_NESTING}")
+    return ParsedQuery(sparql, (form_of or query_form)(sparql))
 
 
 def query_form(sparql: str) -> QueryForm:
