@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pyoxigraph import QueryBoolean
 
+from glocal.dataset import Dataset
 from glocal.store import EmbeddedStore, GraphStore, parse_query
 from glocal.store.errors import FederationRefused, QuerySyntaxError
 
@@ -50,3 +53,21 @@ def test_update_gives_a_new_version_and_leaves_the_old_one(store: EmbeddedStore)
     finally:
         updated.close()
         own.close()
+
+
+def test_workers_that_die_while_idle_are_replaced(dataset: Dataset, tmp_path: Path) -> None:
+    """Kill every idle worker (as the OOM killer might), more times than the pool may
+    grow: queries still run."""
+    store = EmbeddedStore.open(dataset, cache_dir=tmp_path, workers=2)
+    try:
+        query = store.parse("ASK { ?c a gl:City }")
+        assert b"true" in b"".join(store.stream(query, media_type="text/csv", timeout=30))
+        for _ in range(5):
+            pool = store._workers_pool()
+            for worker in list(pool._all):
+                worker.process.kill()
+                worker.process.join(timeout=5)
+            answer = b"".join(store.stream(query, media_type="text/csv", timeout=30))
+            assert b"true" in answer
+    finally:
+        store.close()

@@ -244,23 +244,39 @@ class QueryPool:
         return form
 
     def _acquire(self, timeout: float | None) -> _Worker:
-        """An idle worker; a new one while the pool is below its maximum; else wait."""
-        try:
-            worker = self._idle.get_nowait()
-            if not worker.conn.closed and worker.process.is_alive():
+        """An idle, live worker; a new one while the pool is below its maximum; else wait.
+
+        A worker that died while idle (the OOM killer, a stray signal) is replaced on
+        the spot, so the pool never shrinks to nothing.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if self._alive(worker):
                 return worker
-        except queue.Empty:
-            pass
+            self._replace(worker)
         with self._lock:
             grow = len(self._all) < self._max_size
         if grow:
             self._spawn()
-        try:
-            return self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise QueryTimeout(
-                "every query worker stayed busy for the whole time limit; try again"
-            ) from None
+        while True:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                worker = self._idle.get(timeout=remaining)
+            except queue.Empty:
+                raise QueryTimeout(
+                    "every query worker stayed busy for the whole time limit; try again"
+                ) from None
+            if self._alive(worker):
+                return worker
+            self._replace(worker)
+
+    @staticmethod
+    def _alive(worker: _Worker) -> bool:
+        return not worker.conn.closed and worker.process.is_alive()
 
     def _rest(self, worker: _Worker, first: bytes, deadline: float | None) -> Iterator[bytes]:
         finished = False
