@@ -745,3 +745,85 @@ def test_killing_an_import_leaves_the_old_or_the_new_file(cache: Path, tmp_path:
     done.import_memberships(csv_file.read_bytes(), file_name="kill.csv", source_label="v2")
     assert sorted(p.name for p in imports.iterdir()) == [".lock", "kill.trig"]
     assert len(done.load().quads) > 1000
+
+
+# ---------------------------------------------------------------- limits before parsing
+
+DEEP_JSONLD = (
+    b'{"@id": "https://example.org/a", "https://example.org/p": '
+    + b"[" * 5000
+    + b'"x"'
+    + b"]" * 5000
+    + b"}"
+)
+ENTITY_BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [
+ <!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">
+ <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+ <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns:ex="https://example.org/">
+  <rdf:Description rdf:about="https://example.org/a"><ex:p>&d;</ex:p></rdf:Description>
+</rdf:RDF>
+"""
+
+
+@pytest.mark.parametrize(
+    ("file_name", "data", "expected"),
+    [
+        ("deep.jsonld", DEEP_JSONLD, "nests 5001 levels deep"),
+        ("bomb.rdf", ENTITY_BOMB, "declares the entity 'a'"),
+        (
+            "deep.ttl",
+            b"<https://example.org/a> <https://example.org/p> "
+            + b"[ <https://example.org/q> " * 300
+            + b"1"
+            + b" ]" * 300
+            + b" .",
+            "nests 300 levels deep",
+        ),
+    ],
+)
+def test_cli_refuses_files_past_the_limits_before_parsing(
+    cache: Path, tmp_path: Path, file_name: str, data: bytes, expected: str
+) -> None:
+    """Such files crashed the process (deep JSON-LD: SIGSEGV) or flooded it (entities)."""
+    imports = tmp_path / "imports"
+    path = tmp_path / file_name
+    path.write_bytes(data)
+    done = glocal("import", "rdf", str(path), cache=cache, imports=imports)
+    assert done.returncode == 1, (done.returncode, done.stderr)
+    assert expected in done.stderr
+    assert "nothing was stored" in done.stderr
+    assert not list(imports.glob("*.trig")) if imports.exists() else True
+
+
+def test_a_literal_past_the_limit_is_refused(cache: Path, tmp_path: Path) -> None:
+    from glocal.data.imports.guard import MAX_LITERAL
+
+    imports = tmp_path / "imports"
+    path = tmp_path / "long.nt"
+    path.write_text(
+        f'<https://example.org/a> <https://example.org/p> "{"x" * (MAX_LITERAL + 1)}" .\n'
+    )
+    done = glocal("import", "rdf", str(path), cache=cache, imports=imports)
+    assert done.returncode == 1
+    assert "longer than the limit" in done.stderr
+
+
+def test_over_http_a_deep_document_is_a_422_and_the_server_lives(
+    admin: tuple[LiveServer, object],
+) -> None:
+    live, _ = admin
+    with live.client(headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+        response = client.post(
+            "/admin/import",
+            params={"name": "deep"},
+            content=DEEP_JSONLD,
+            headers={"Content-Type": "application/ld+json"},
+        )
+        assert response.status_code == 422, response.text
+        assert "levels deep" in response.text
+        assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200

@@ -9,6 +9,7 @@ from typing import Any
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, parse
 
+from glocal.data.imports.guard import check_literals, check_structure
 from glocal.data.imports.mapped import MappedImport
 from glocal.data.problems import DataRejected, Problem
 from glocal.namespaces import DCTERMS, GL, RDF, RDFS
@@ -86,6 +87,10 @@ def rdf_to_quads(
     glocal.data.problems.DataRejected: import rejected (1 problem):
       x.nt:2: ...
     """
+    # Limits first: some documents crash or flood the parser itself (see guard).
+    problem = check_structure(data, fmt, file_name)
+    if problem is not None:
+        raise DataRejected([problem])
     try:
         parsed = list(parse(data, fmt, base_iri=graph))
     except SyntaxError as err:
@@ -93,6 +98,9 @@ def rdf_to_quads(
         raise DataRejected([Problem(file_name, line, f"malformed RDF: {err.msg}")]) from None
     if not parsed:
         raise DataRejected([Problem(file_name, None, "the file holds no triples")])
+    problem = check_literals(parsed, file_name)
+    if problem is not None:
+        raise DataRejected([problem])
     target = NamedNode(graph)
     names: dict[str, NamedNode] = {}
 

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse, serialize
 
 from glocal.data.imports.mapped import MappedImport
 from glocal.data.imports.rdf import subject_lines
@@ -87,7 +87,24 @@ def import_trig(part: MappedImport, name: str, what: str) -> bytes:
     )
     body = serialize(part.quads, format=RdfFormat.TRIG, prefixes=_prefixes(part.quads))
     assert body is not None  # serialize returns None only when given an output file
-    return header.encode() + body
+    content = header.encode() + body
+    # Read it back before it is stored: a file the server could not load at start-up
+    # must never replace a good one.
+    try:
+        back = sum(1 for _ in parse(content, RdfFormat.TRIG))
+    except SyntaxError as err:
+        raise DataRejected(
+            [Problem(part.file, None, f"the stored form of this import cannot be read back: {err}")]
+        ) from None
+    if back != len(part.quads):
+        raise DataRejected(
+            [
+                Problem(
+                    part.file, None, f"the stored form reads back {back} of {len(part.quads)} quads"
+                )
+            ]
+        )
+    return content
 
 
 def _prefixes(quads: list[Quad]) -> dict[str, str]:
