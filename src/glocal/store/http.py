@@ -312,9 +312,12 @@ def transcode(
                 kind, chunk = receive()
                 if kind == "chunk":
                     yield chunk
-                elif kind == "error" and not isinstance(chunk, QueryTimeout):
+                elif kind == "error":
                     raise chunk
-                else:  # the end, or the deadline passed while streaming
+                elif kind == "timeout":
+                    # Cut at the deadline: never end it as if it were whole.
+                    raise QueryTimeout(_STOPPED)
+                else:
                     return
         finally:
             finish()

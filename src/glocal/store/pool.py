@@ -187,7 +187,8 @@ class QueryPool:
 
         The first chunk is awaited before returning, so syntax errors and timeouts
         before any output raise here, where the caller can still choose a status code.
-        A timeout while streaming kills the worker and ends the iterator early.
+        A timeout or failure while streaming kills the worker and raises from the
+        iterator, so that a cut result is never taken for a whole one.
 
         Raises
         ------
@@ -288,10 +289,10 @@ class QueryPool:
                     finished = True
                     return
                 if message[0] != "chunk":
-                    return
+                    raise QueryFailed(f"the query failed while its result was sent: {message[1]}")
                 yield message[1]
-        except QueryTimeout:
-            return
+        # A timeout or failure mid-stream propagates: the caller must not end a cut
+        # result as if it were whole (the HTTP layer aborts the connection).
         finally:
             # A worker still writing (timeout, or the client went away) is killed:
             # draining a huge result nobody reads would waste the worker.
