@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
+from pyoxigraph import NamedNode
 
 from glocal.formats import ALIASES, SHORT_NAMES, negotiate
 from glocal_api.errors import RequestError
@@ -75,6 +76,12 @@ def run_query(
     runtime = runtime_of(request)
     settings = runtime.settings
     store = runtime.store
+    for name, graphs in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
+        for graph in graphs:
+            try:
+                NamedNode(graph)
+            except ValueError:
+                raise RequestError(400, f"{name} {graph!r} is not an absolute IRI") from None
     if len(sparql.encode()) > settings.max_query_bytes:
         raise RequestError(
             413, f"query is {len(sparql.encode())} bytes; the limit is {settings.max_query_bytes}"

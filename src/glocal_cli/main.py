@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from glocal.store import default_cache_dir
 from glocal_cli import analysis, imports
@@ -16,9 +17,18 @@ from glocal_cli.loading import add_store_options
 __all__ = ["build_parser", "main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """No abbreviated options: ``--update-token`` must not quietly mean
+    ``--update-token-file`` (a secret typed on the command line is refused, not read)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by the docs test to list commands)."""
-    parser = argparse.ArgumentParser(prog="glocal", description=__doc__)
+    parser: argparse.ArgumentParser = _Parser(prog="glocal", description=__doc__)
     parser.add_argument(
         "--cache-dir",
         type=Path,
@@ -41,7 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_options(serve)
     serve.add_argument("--max-query-bytes", type=int, default=1_000_000)
     serve.add_argument("--enable-update", action="store_true", help="accept SPARQL Update")
-    serve.add_argument("--update-token", help="bearer token required for updates")
+    serve.add_argument(
+        "--update-token-file",
+        type=Path,
+        metavar="PATH",
+        help="the bearer token updates need, read from this file (or set "
+        "GLOCAL_UPDATE_TOKEN); never given on the command line",
+    )
     serve.add_argument(
         "--federation-allow",
         action="append",
@@ -71,9 +87,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``glocal`` console script."""
     args = build_parser().parse_args(argv)
-    if getattr(args, "enable_update", False) and not args.update_token:
-        print("error: --enable-update needs --update-token", file=sys.stderr)
-        return 2
     result: int = args.func(args)
     return result
 

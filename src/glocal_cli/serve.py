@@ -16,7 +16,16 @@ __all__ = ["run"]
 def run(args: argparse.Namespace) -> int:
     # Imports, admin routes and --reload: see glocal.data.files and glocal_api.admin.
     try:
-        admin_token = _admin_token(args)
+        admin_token = _token(args.admin_token_file, "GLOCAL_ADMIN_TOKEN", "admin")
+        update_token = (
+            _token(args.update_token_file, "GLOCAL_UPDATE_TOKEN", "update")
+            if args.enable_update
+            else None
+        )
+        if args.enable_update and update_token is None:
+            raise ValueError(
+                "--enable-update needs a token: --update-token-file PATH or GLOCAL_UPDATE_TOKEN"
+            )
     except (OSError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -36,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings(
         timeout=args.timeout,
         max_query_bytes=args.max_query_bytes,
-        update_token=args.update_token if args.enable_update else None,
+        update_token=update_token,
         federation_allow=tuple(args.federation_allow or ()),
         admin_token=admin_token,
         data=None if args.store else data,
@@ -62,15 +71,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _admin_token(args: argparse.Namespace) -> str | None:
-    """The admin token, from ``--admin-token-file`` or ``$GLOCAL_ADMIN_TOKEN``.
+def _token(path: Path | None, variable: str, what: str) -> str | None:
+    """A token from a file, else from the environment variable; None when neither.
 
     Never from the command line itself, so it stays out of shell history and process
-    listings; and it is never printed.
+    listings (``ps`` shows every local user the arguments); and it is never printed.
     """
-    if args.admin_token_file is not None:
-        token = Path(args.admin_token_file).read_text(encoding="utf-8").strip()
+    if path is not None:
+        token = Path(path).read_text(encoding="utf-8").strip()
         if not token:
-            raise ValueError(f"the admin token file {args.admin_token_file} is empty")
+            raise ValueError(f"the {what} token file {path} is empty")
         return token
-    return os.environ.get("GLOCAL_ADMIN_TOKEN") or None
+    return os.environ.get(variable) or None

@@ -154,3 +154,11 @@ def test_wrong_tokens_get_the_same_refusal_on_update_and_admin(store: EmbeddedSt
                 assert "'Authorization: Bearer <token>'" in response.text
     finally:
         stop_server(live)
+
+
+def test_a_graph_that_is_not_an_iri_is_a_client_error(server: LiveServer) -> None:
+    with server.client() as client:
+        for name in ("default-graph-uri", "named-graph-uri"):
+            response = client.get("/sparql", params={"query": "ASK {}", name: "not an iri"})
+            assert response.status_code == 400, (name, response.status_code)
+            assert "not an absolute IRI" in response.text

@@ -490,10 +490,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("served")
     token_file = root / "admin-token"
     token_file.write_text(ADMIN_TOKEN + "\n")
+    update_file = root / "update-token"
+    update_file.write_text(UPDATE_TOKEN + "\n")
     port = free_port()
     command = [sys.executable, "-m", "glocal_cli.main", "--cache-dir", str(root / "cache")]
     command += ["serve", "--port", str(port), "--admin-token-file", str(token_file)]
-    command += ["--enable-update", "--update-token", UPDATE_TOKEN, "--workers", "2"]
+    command += ["--enable-update", "--update-token-file", str(update_file), "--workers", "2"]
     command += ["--timeout", str(TIMEOUT), "--max-query-bytes", str(MAX_QUERY_BYTES)]
     command += ["--imports-dir", str(root / "imports")]
     out, err = root / "stdout.log", root / "stderr.log"

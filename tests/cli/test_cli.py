@@ -236,3 +236,12 @@ def test_serve_prints_the_version_it_serves(cache: Path, imports: Path) -> None:
         process.wait(timeout=30)
     version = combined_version(cache, imports)
     assert f"serving data version {version} at http://127.0.0.1:{port}/" in first
+
+
+def test_the_update_token_never_comes_from_the_command_line(tmp_path: Path) -> None:
+    # The old flag is gone: a token in argv is visible to every local user in `ps`.
+    refused = glocal("serve", "--enable-update", "--update-token", "s3cret", cache=tmp_path)
+    assert refused.returncode == 2 and "unrecognized arguments" in refused.stderr
+    missing = glocal("serve", "--enable-update", "--port", "1", cache=tmp_path)
+    assert missing.returncode == 2
+    assert "--update-token-file PATH or GLOCAL_UPDATE_TOKEN" in missing.stderr
