@@ -22,6 +22,7 @@ from glocal import __version__
 from glocal.store import GraphStore
 from glocal_api import admin, canned, pages, protocol, reports, ui
 from glocal_api.errors import add_error_handlers
+from glocal_api.headers import SecurityHeaders
 from glocal_api.runtime import Runtime, Settings
 
 __all__ = ["Settings", "create_app"]
@@ -60,6 +61,7 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["ETag", "Content-Type"],
     )
+    app.add_middleware(SecurityHeaders)
     add_error_handlers(app)
     for module in (protocol, canned, pages, reports, ui, admin):
         app.include_router(module.router)

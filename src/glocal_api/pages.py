@@ -9,6 +9,7 @@ the same description (:func:`glocal.views.resource.describe`), so they never dis
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -21,7 +22,7 @@ from glocal.views.resource import ResourceView, describe
 from glocal_api.errors import RequestError
 from glocal_api.runtime import runtime_of
 
-__all__ = ["local_link", "router"]
+__all__ = ["LINK_SCHEMES", "local_link", "router", "safe_link"]
 
 router = APIRouter(tags=["Resource pages"])
 
@@ -32,6 +33,25 @@ _OFFERED = [HTML, TURTLE, JSON_LD, N_TRIPLES]
 def local_link(iri: str) -> str | None:
     """The local path of a glocal IRI (``https://w3id.org/glocal/id/city/x`` -> ``/id/city/x``)."""
     return "/id/" + iri[len(ID) :] if iri.startswith(ID) else None
+
+
+#: The only schemes an IRI from the data may link to: a ``javascript:`` (or ``data:``)
+#: IRI in a result or an import must never become something a click runs.
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def safe_link(iri: str) -> str | None:
+    """Where a link to ``iri`` may go: its local page, the IRI itself when its scheme is
+    http, https or mailto, else nowhere (it is shown as text).
+
+    >>> safe_link("https://w3id.org/glocal/id/city/bristol")
+    '/id/city/bristol'
+    >>> safe_link("https://example.org/x")
+    'https://example.org/x'
+    >>> safe_link("javascript:alert(1)") is None
+    True
+    """
+    return local_link(iri) or (iri if urlsplit(iri).scheme.lower() in LINK_SCHEMES else None)
 
 
 @router.get(
@@ -68,7 +88,11 @@ async def resource(kind: str, slug: str, request: Request) -> Response:
         return runtime.templates.TemplateResponse(
             request,
             "resource.html",
-            {"view": ResourceView.of(description), "local_link": local_link},
+            {
+                "view": ResourceView.of(description),
+                "local_link": local_link,
+                "safe_link": safe_link,
+            },
         )
     return Response(description.serialize(media), media_type=media)
 

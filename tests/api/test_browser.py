@@ -232,3 +232,72 @@ def test_narrow_screen(browser: Browser, server, offline: Offline) -> None:  # t
     finally:
         context.close()
     offline.check()
+
+
+# ---------------------------------------------------------------- browser safety
+
+JAVASCRIPT_IRI = "javascript:alert(document.domain)"
+
+
+@pytest.fixture(scope="module")
+def hostile_server(dataset, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The curated graph plus one fact whose object is a javascript: IRI."""
+    from pyoxigraph import NamedNode, Quad
+
+    from glocal.dataset import Dataset
+    from glocal.store import EmbeddedStore
+    from glocal_api.app import Settings, create_app
+    from tests.conftest import start_server, stop_server
+
+    graph = NamedNode("https://example.org/hostile")
+    quads = [
+        *dataset.quads,
+        Quad(
+            NamedNode("https://w3id.org/glocal/id/city/bristol"),
+            NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"),
+            NamedNode(JAVASCRIPT_IRI),
+            graph,
+        ),
+    ]
+    store = EmbeddedStore.open(
+        Dataset(quads, (), dataset.version + "-hostile", {}),
+        cache_dir=tmp_path_factory.mktemp("hostile"),
+        workers=1,
+    )
+    live = start_server(create_app(store, Settings(timeout=8.0)))
+    yield live
+    stop_server(live)
+    store.close()
+
+
+def test_a_stored_javascript_iri_cannot_run(browser: Browser, hostile_server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=hostile_server.url)
+    dialogs: list[str] = []
+    tab = context.new_page()
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        # The resource page shows the IRI as text, never as a link.
+        response = tab.goto("/id/city/bristol")
+        assert response is not None
+        headers = response.headers
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["referrer-policy"] == "same-origin"
+        expect(tab.locator("h1")).to_have_text("Bristol")
+        expect(tab.get_by_text(JAVASCRIPT_IRI).first).to_be_visible()
+        assert tab.locator("a[href^='javascript:' i]").count() == 0
+        # A query result holding it: shown, not linked.
+        tab.goto("/")
+        expect(tab.locator(".CodeMirror .cm-keyword").first).to_be_visible()
+        _type_query(tab, "SELECT ?x WHERE { city:bristol rdfs:seeAlso ?x }")
+        tab.keyboard.press("Control+Enter")
+        expect(tab.locator("#output table tbody tr").first).to_be_visible()
+        cell = tab.locator("#output td .iri").first
+        expect(cell).to_have_attribute("title", JAVASCRIPT_IRI)
+        assert tab.locator("a[href^='javascript:' i]").count() == 0
+        cell.click()
+        tab.wait_for_timeout(300)
+        assert not dialogs, dialogs
+    finally:
+        context.close()

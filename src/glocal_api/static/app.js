@@ -300,10 +300,24 @@ function compact(iri) {
   return best ? `${best[0]}:${best[2]}` : iri;
 }
 
+// Only glocal's own pages and http(s) or mailto IRIs become links: a javascript: IRI
+// in the data must never be something a click runs.
+const LINK_SCHEMES = new Set(["http:", "https:", "mailto:"]);
+
+function safeHref(iri) {
+  if (iri.startsWith(ID)) return `/id/${iri.slice(ID.length)}`;
+  try {
+    return LINK_SCHEMES.has(new URL(iri).protocol) ? iri : null;
+  } catch {
+    return null;
+  }
+}
+
 function term(node) {
   if (!node) return "";
   if (node.type === "uri") {
-    const href = node.value.startsWith(ID) ? `/id/${node.value.slice(ID.length)}` : node.value;
+    const href = safeHref(node.value);
+    if (!href) return h("span", { title: node.value, class: "iri" }, compact(node.value));
     return h("a", { href, title: node.value, class: "iri" }, compact(node.value));
   }
   if (node.type === "bnode") return h("span", { class: "bnode" }, `_:${node.value}`);
