@@ -6,6 +6,7 @@ suffixes of resource pages. Every other module names a media type through a cons
 here, so a type is spelled once.
 """
 
+import mimeparse
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
 __all__ = [
@@ -13,6 +14,8 @@ __all__ = [
     "CSV",
     "FORM",
     "FORMAT_IRIS",
+    "GRAPH_ALIASES",
+    "GRAPH_SHORT_NAMES",
     "HTML",
     "JSON",
     "JSON_LD",
@@ -100,6 +103,23 @@ ALIASES: dict[str, str] = {
     TEXT: N_TRIPLES,
 }
 
+#: What common clients ask for when a query gives triples (CONSTRUCT, DESCRIBE): JSON
+#: means JSON-LD there, XML means RDF/XML, and N3 or the old Turtle types mean Turtle.
+GRAPH_ALIASES: dict[str, str] = {
+    JSON: JSON_LD,
+    "application/xml": RDF_XML,
+    "text/xml": RDF_XML,
+    "text/n3": TURTLE,
+    "text/rdf+n3": TURTLE,
+    "application/x-turtle": TURTLE,
+    "application/turtle": TURTLE,
+    TEXT: N_TRIPLES,
+}
+
+#: ``format=`` values that mean a graph format for CONSTRUCT and DESCRIBE (SPARQLWrapper
+#: sends ``format=xml`` or ``format=json`` whatever the query's form).
+GRAPH_SHORT_NAMES: dict[str, str] = {"xml": RDF_XML, "json": JSON_LD, "n3": TURTLE, "rdf": RDF_XML}
+
 #: ``format=`` values accepted in URLs, for links and downloads.
 SHORT_NAMES: dict[str, str] = {
     "json": SPARQL_JSON,
@@ -157,50 +177,28 @@ def bare(content_type: str | None) -> str:
 def negotiate(accept: str | None, offered: list[str]) -> str | None:
     """Pick the offered media type that best matches an ``Accept`` header.
 
-    Follows RFC 9110: highest q wins, then the most specific range, then the server's
-    order of preference. Returns ``None`` when nothing offered is acceptable.
+    Parsed and matched by ``python-mimeparse`` (RFC 9110: highest q wins, then the most
+    specific range); ties go to the server's order of preference. A header that does
+    not parse is ignored, as RFC 9110 allows. Returns ``None`` when nothing offered is
+    acceptable.
 
     >>> negotiate("text/csv;q=0.5, application/sparql-results+json", ["text/csv",
     ...           "application/sparql-results+json"])
     'application/sparql-results+json'
-    >>> negotiate("*/*", ["text/turtle"])
+    >>> negotiate("*/*", ["text/turtle", "application/ld+json"])
     'text/turtle'
     >>> negotiate("image/png", ["text/turtle"]) is None
     True
+    >>> negotiate("garbage;;;", ["text/turtle"])
+    'text/turtle'
     """
+    if not offered:
+        return None
     if not accept or not accept.strip():
-        return offered[0] if offered else None
-    ranges: list[tuple[str, float, int]] = []
-    for part in accept.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if not media:
-            continue
-        q = 1.0
-        for param in fields[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        specificity = 0 if media == "*/*" else 1 if media.endswith("/*") else 2
-        ranges.append((media, q, specificity))
-
-    best: tuple[float, int, int] | None = None
-    choice: str | None = None
-    for index, candidate in enumerate(offered):
-        match: tuple[float, int] | None = None
-        for media, q, specificity in ranges:
-            if (
-                media == candidate
-                or media == "*/*"
-                or (media.endswith("/*") and candidate.startswith(media[:-1]))
-            ) and (match is None or specificity > match[1]):
-                match = (q, specificity)
-        if match is None or match[0] <= 0:
-            continue
-        rank = (match[0], match[1], -index)
-        if best is None or rank > best:
-            best, choice = rank, candidate
-    return choice
+        return offered[0]
+    try:
+        # mimeparse gives ties to the last candidate: hand it the least preferred first.
+        chosen: str = mimeparse.best_match(list(reversed(offered)), accept)
+    except (mimeparse.MimeTypeParseException, ValueError):
+        return offered[0]
+    return chosen or None

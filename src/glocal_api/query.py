@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 from pyoxigraph import NamedNode
 
-from glocal.formats import ALIASES, SHORT_NAMES, negotiate
+from glocal.formats import ALIASES, GRAPH_ALIASES, GRAPH_SHORT_NAMES, SHORT_NAMES, negotiate
 from glocal_api.errors import RequestError
 from glocal_api.runtime import runtime_of
 
@@ -23,40 +23,42 @@ __all__ = ["choose_media_type", "run_query"]
 
 
 def choose_media_type(offered: list[str], accept: str | None, fmt: str | None, form: str) -> str:
-    """The media type for a query's results: ``format=`` if given, else ``Accept``.
+    """The media type for a query's results: ``format=`` if it fits the query, else what
+    ``Accept`` asks for, so that a client gets something it can read.
 
-    Aliases that common clients send (``application/json`` ...) select the canonical
-    results type.
+    Clients' usual names are understood for each form: ``application/json`` is SPARQL
+    JSON for SELECT and ASK but JSON-LD for CONSTRUCT; ``format=xml`` is SPARQL XML or
+    RDF/XML; ``text/n3`` and ``application/x-turtle`` are Turtle.
 
     Raises
     ------
     RequestError
-        406 if nothing acceptable can carry the results.
+        406 if neither ``format=`` nor ``Accept`` names a type that can carry the results.
     """
+    graph = form == "CONSTRUCT"
+    aliases = GRAPH_ALIASES if graph else ALIASES
     if fmt:
-        media = SHORT_NAMES.get(fmt, fmt)
-        media = ALIASES.get(media, media)
-        if media not in offered:
-            names = ", ".join(k for k, v in SHORT_NAMES.items() if v in offered)
-            raise RequestError(406, f"format={fmt} cannot carry {form} results; use one of {names}")
-        return media
+        named = (GRAPH_SHORT_NAMES.get(fmt) if graph else None) or SHORT_NAMES.get(fmt, fmt)
+        media = aliases.get(named, named)
+        if media in offered:
+            return media
     # Expand aliases in the Accept header so that e.g. application/json selects JSON.
     accept_expanded = accept
     if accept:
         parts = []
         for part in accept.split(","):
             media, _, params = part.strip().partition(";")
-            alias = ALIASES.get(media.strip().lower())
+            alias = aliases.get(media.strip().lower())
             if alias in offered:
                 parts.append(alias + (";" + params if params else ""))
             parts.append(part.strip())
         accept_expanded = ",".join(parts)
-    chosen = negotiate(accept_expanded, offered)
+    chosen = negotiate(accept_expanded, offered) if accept or not fmt else None
     if chosen is None:
+        names = ", ".join(k for k, v in SHORT_NAMES.items() if v in offered)
+        asked = f"format={fmt}" if fmt else f"the accepted types ({accept})"
         raise RequestError(
-            406,
-            f"none of the accepted types ({accept}) can carry {form} results; "
-            f"offered: {', '.join(offered)}",
+            406, f"{asked} cannot carry {form} results; offered: {', '.join(offered)} ({names})"
         )
     return chosen
 

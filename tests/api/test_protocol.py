@@ -17,6 +17,7 @@ from rdflib import Graph, URIRef
 
 from glocal.namespaces import ID
 from glocal.store import EmbeddedStore
+from tests.conftest import LiveServer
 
 COUNT_CITIES = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a gl:City }"
 FREETOWN_MMC = "ASK { city:freetown org:memberOf orgn:mmc }"
@@ -191,8 +192,42 @@ def test_no_acceptable_format_is_406(client: httpx.Client) -> None:
         "/sparql", params={"query": COUNT_CITIES}, headers={"Accept": "image/png"}
     )
     assert response.status_code == 406
-    select_as_turtle = client.get("/sparql", params={"query": COUNT_CITIES, "format": "ttl"})
+    # format= and Accept both name only Turtle, which cannot carry SELECT results.
+    select_as_turtle = client.get(
+        "/sparql",
+        params={"query": COUNT_CITIES, "format": "ttl"},
+        headers={"Accept": "text/turtle"},
+    )
     assert select_as_turtle.status_code == 406
+    # A format= that does not fit, from a client that reads anything: what it can read.
+    fallback = client.get(
+        "/sparql", params={"query": COUNT_CITIES, "format": "ttl"}, headers={"Accept": "*/*"}
+    )
+    assert fallback.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt", "expected"),
+    [
+        ("text/n3", None, "text/turtle"),
+        ("application/x-turtle", None, "text/turtle"),
+        ("application/turtle", None, "text/turtle"),
+        ("application/json", None, "application/ld+json"),
+        ("application/rdf+xml", "xml", "application/rdf+xml"),
+        ("application/rdf+xml", "rdf+xml", "application/rdf+xml"),
+        ("application/ld+json", "json", "application/ld+json"),
+        ("text/turtle", "turtle", "text/turtle"),
+    ],
+)
+def test_construct_aliases_and_client_formats(
+    client: httpx.Client, accept: str, fmt: str | None, expected: str
+) -> None:
+    params = {"query": "CONSTRUCT WHERE { city:freetown rdfs:label ?l }"}
+    if fmt:
+        params["format"] = fmt
+    response = client.get("/sparql", params=params, headers={"Accept": accept})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(expected)
 
 
 def test_oversized_query_is_413(client: httpx.Client) -> None:
@@ -430,3 +465,35 @@ def test_update_with_token_swaps_versions(store, tmp_path) -> None:  # type: ign
         stop_server(live)
     # The shared store (the old version) was not changed.
     assert not bool(store.query("ASK { city:atlantis rdfs:label ?l }"))
+
+
+SPARQLWRAPPER_FORMATS = ["json", "xml", "turtle", "n3", "rdf", "rdf+xml", "json-ld", "csv", "tsv"]
+
+
+@pytest.mark.parametrize("return_format", SPARQLWRAPPER_FORMATS)
+@pytest.mark.parametrize(
+    "query",
+    [
+        "CONSTRUCT WHERE { <https://w3id.org/glocal/id/city/freetown> ?p ?o }",
+        "DESCRIBE <https://w3id.org/glocal/id/city/freetown>",
+        "ASK { <https://w3id.org/glocal/id/city/freetown> ?p ?o }",
+    ],
+    ids=["construct", "describe", "ask"],
+)
+def test_sparqlwrapper_reads_every_form_in_every_return_format(
+    server: LiveServer, query: str, return_format: str
+) -> None:
+    """SPARQLWrapper sends format= beside Accept; the answer must be one it can read."""
+    from SPARQLWrapper import SPARQLWrapper
+
+    client = SPARQLWrapper(server.url + "/sparql")
+    client.setQuery(query)
+    client.setReturnFormat(return_format)
+    result = client.query()
+    converted = result.convert()
+    assert converted is not None
+    if query.startswith("ASK"):
+        if isinstance(converted, dict):
+            assert converted["boolean"] is True
+    else:
+        assert len(converted) if hasattr(converted, "__len__") else converted
