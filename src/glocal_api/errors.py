@@ -28,6 +28,7 @@ from glocal.store.errors import (
     QueryFailed,
     QuerySyntaxError,
     QueryTimeout,
+    ResourceLimit,
     StoreUnavailable,
     UpdateUnsupported,
 )
@@ -80,6 +81,7 @@ _STATUSES: dict[type[Exception], tuple[int, str]] = {
     # The server's problem, not the client's; the client may try again later.
     StoreUnavailable: (503, "the SPARQL engine is unavailable: "),
     QueryTimeout: (503, "query stopped: "),
+    ResourceLimit: (503, "query stopped: "),
 }
 
 

@@ -22,6 +22,7 @@ from glocal.data.storage import default_imports_dir
 from glocal.data.validation import InvalidShapes
 from glocal.dataset import Dataset
 from glocal.store import GraphStore
+from glocal.store.pool import DEFAULT_MEMORY_MB
 
 __all__ = [
     "add_store_options",
@@ -110,6 +111,7 @@ def open_store(dataset: Dataset, args: argparse.Namespace) -> GraphStore:
             cache_dir=args.cache_dir,
             workers=args.workers,
             federation=bool(getattr(args, "federation_allow", None)),
+            memory_mb=args.worker_memory_mb,
         )
     import httpx
 
@@ -146,3 +148,10 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
         "--store-graph-store-url", metavar="URL", help="the engine's Graph Store Protocol endpoint"
     )
     parser.add_argument("--workers", type=int, default=4, help="query worker processes")
+    parser.add_argument(
+        "--worker-memory-mb",
+        type=int,
+        default=DEFAULT_MEMORY_MB,
+        metavar="MB",
+        help="resident memory a query worker may use before it is stopped (default: %(default)s)",
+    )

@@ -71,3 +71,24 @@ def test_workers_that_die_while_idle_are_replaced(dataset: Dataset, tmp_path: Pa
             assert b"true" in answer
     finally:
         store.close()
+
+
+def test_a_worker_past_its_memory_limit_is_stopped_with_a_named_error(
+    dataset: Dataset, tmp_path: Path
+) -> None:
+    """The sort of a cross product grew one worker to 9 GB in 15 s before this limit."""
+    from glocal.store import ResourceLimit
+    from glocal.store.pool import _resident_kb
+
+    store = EmbeddedStore.open(dataset, cache_dir=tmp_path, workers=1, memory_mb=300)
+    try:
+        runaway = store.parse("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1")
+        with pytest.raises(ResourceLimit, match="300 MB memory limit"):
+            b"".join(store.stream(runaway, media_type="text/csv", timeout=120))
+        # The pool goes on: a fresh worker answers, well inside the limit.
+        cheap = store.parse("ASK { ?c a gl:City }")
+        assert b"true" in b"".join(store.stream(cheap, media_type="text/csv", timeout=30))
+        pool = store._workers_pool()
+        assert all(_resident_kb(w.process.pid) < 300 * 1024 for w in pool._all)
+    finally:
+        store.close()

@@ -36,6 +36,7 @@ from glocal.store.errors import (
     QueryFailed,
     QuerySyntaxError,
     QueryTimeout,
+    ResourceLimit,
     StoreUnavailable,
     UpdateUnsupported,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "QueryResult",
     "QuerySyntaxError",
     "QueryTimeout",
+    "ResourceLimit",
     "StoreUnavailable",
     "UpdateUnsupported",
     "default_cache_dir",

@@ -20,7 +20,7 @@ from glocal.dataset import Dataset, data_version
 from glocal.namespaces import PREFIXES
 from glocal.store.errors import QuerySyntaxError
 from glocal.store.interface import default_cache_dir
-from glocal.store.pool import QueryPool, QueryRequest
+from glocal.store.pool import DEFAULT_MEMORY_MB, QueryPool, QueryRequest
 from glocal.store.sparql import ParsedQuery, QueryResult, execute, parse_query
 
 __all__ = ["EmbeddedStore"]
@@ -40,7 +40,13 @@ class EmbeddedStore:
     """
 
     def __init__(
-        self, path: Path, version: str, *, workers: int = 4, federation: bool = False
+        self,
+        path: Path,
+        version: str,
+        *,
+        workers: int = 4,
+        federation: bool = False,
+        memory_mb: int | None = DEFAULT_MEMORY_MB,
     ) -> None:
         self.path = path
         self.version = version
@@ -48,6 +54,7 @@ class EmbeddedStore:
         self._workers = workers
         # Workers running untrusted queries have no network unless federation is on.
         self._federation = federation
+        self._memory_mb = memory_mb
         self._pool: QueryPool | None = None
 
     @classmethod
@@ -58,6 +65,7 @@ class EmbeddedStore:
         cache_dir: Path | str | None = None,
         workers: int = 4,
         federation: bool = False,
+        memory_mb: int | None = DEFAULT_MEMORY_MB,
     ) -> EmbeddedStore:
         """Open the store for a dataset's version, building it first if it is not cached.
 
@@ -65,7 +73,8 @@ class EmbeddedStore:
         while building never leaves a half-loaded store under the version's name.
         ``federation`` leaves the query workers on the network, for a server whose
         ``SERVICE`` allow-list names endpoints; otherwise they have none
-        (:mod:`glocal.store.isolation`).
+        (:mod:`glocal.store.isolation`). ``memory_mb`` bounds each worker's resident
+        memory (:class:`~glocal.store.pool.QueryPool`).
         """
         root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         target = root / "stores" / dataset.version
@@ -82,7 +91,9 @@ class EmbeddedStore:
             except OSError:
                 # Another process built the same version meanwhile; theirs is as good.
                 shutil.rmtree(building, ignore_errors=True)
-        return cls(target, dataset.version, workers=workers, federation=federation)
+        return cls(
+            target, dataset.version, workers=workers, federation=federation, memory_mb=memory_mb
+        )
 
     def query(
         self,
@@ -111,7 +122,12 @@ class EmbeddedStore:
 
     def _workers_pool(self) -> QueryPool:
         if self._pool is None:
-            self._pool = QueryPool(str(self.path), size=self._workers, offline=not self._federation)
+            self._pool = QueryPool(
+                str(self.path),
+                size=self._workers,
+                offline=not self._federation,
+                memory_mb=self._memory_mb,
+            )
         return self._pool
 
     def stream(
@@ -170,7 +186,13 @@ class EmbeddedStore:
             copy.flush()
             del copy
             building.rename(target)
-        return EmbeddedStore(target, version, workers=self._workers, federation=self._federation)
+        return EmbeddedStore(
+            target,
+            version,
+            workers=self._workers,
+            federation=self._federation,
+            memory_mb=self._memory_mb,
+        )
 
     def __len__(self) -> int:
         return len(self._store)

@@ -11,6 +11,7 @@ __all__ = [
     "QueryFailed",
     "QuerySyntaxError",
     "QueryTimeout",
+    "ResourceLimit",
     "StoreUnavailable",
     "UpdateUnsupported",
 ]
@@ -34,6 +35,11 @@ class FederationRefused(PermissionError):
 
 class QueryFailed(RuntimeError):
     """The engine failed on a well-formed query for a reason of its own."""
+
+
+class ResourceLimit(QueryFailed):
+    """A query worker passed a resource limit (its memory) and was stopped; the message
+    names the limit."""
 
 
 class UpdateUnsupported(NotImplementedError):

@@ -17,15 +17,30 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
-from glocal.store.errors import QueryFailed, QuerySyntaxError, QueryTimeout
+from glocal.store.errors import QueryFailed, QuerySyntaxError, QueryTimeout, ResourceLimit
 from glocal.store.isolation import cut_network
 from glocal.store.sparql import QueryForm, execute, query_form, serialize_result
 
 __all__ = ["QueryPool", "QueryRequest"]
 
 CHUNK_SIZE = 64 * 1024
+#: The resident memory a query worker may use by default, in MB.
+DEFAULT_MEMORY_MB = 2048
+
+
+def _resident_kb(pid: int | None) -> int:
+    """A process's resident set size in kB, from ``/proc``; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return 0
+    return 0
 
 
 @dataclass(frozen=True)
@@ -115,6 +130,8 @@ class _Worker:
         child.close()
         self.ready = False
         self.isolated = False
+        #: Why the pool stopped this worker, if it did (the memory watchdog).
+        self.stopped_for: str | None = None
 
     def wait_ready(self) -> None:
         if not self.ready:
@@ -146,6 +163,11 @@ class QueryPool:
         Cut every worker off the network (the default), so that no ``SERVICE`` clause,
         however spelled, reaches another host. Off only for a server that allows
         federation.
+    memory_mb
+        The resident memory a worker may use. A watchdog thread reads each worker's
+        resident set from ``/proc`` ten times a second and kills a worker past it; the
+        query gets :class:`~glocal.store.errors.ResourceLimit`. (``RLIMIT_AS`` does not
+        suit Oxigraph, which maps its files into memory.) ``None`` turns it off.
     """
 
     def __init__(
@@ -155,9 +177,11 @@ class QueryPool:
         size: int = 4,
         max_size: int | None = None,
         offline: bool = True,
+        memory_mb: int | None = DEFAULT_MEMORY_MB,
     ) -> None:
         self._ctx = multiprocessing.get_context("spawn")
         self._offline = offline
+        self._memory_mb = memory_mb
         self._max_size = max(size, max_size if max_size is not None else 2 * size)
         self._store_path = store_path
         # Last in, first out: the most recently used worker has warm caches, which
@@ -168,6 +192,22 @@ class QueryPool:
         self._closed = False
         for _ in range(size):
             self._spawn()
+        if memory_mb is not None and Path("/proc/self/status").exists():
+            watchdog = threading.Thread(target=self._watch, name="glocal-memory", daemon=True)
+            watchdog.start()
+
+    def _watch(self) -> None:
+        """Kill any worker whose resident memory passes the limit, until the pool closes."""
+        assert self._memory_mb is not None
+        limit_kb = self._memory_mb * 1024
+        while not self._closed:
+            with self._lock:
+                workers = list(self._all)
+            for worker in workers:
+                if _resident_kb(worker.process.pid) > limit_kb:
+                    worker.stopped_for = f"it passed the {self._memory_mb} MB memory limit"
+                    worker.process.kill()
+            time.sleep(0.1)
 
     def _spawn(self) -> None:
         worker = _Worker(self._ctx, self._store_path, offline=self._offline)
@@ -304,9 +344,19 @@ class QueryPool:
     @staticmethod
     def _receive(worker: _Worker, deadline: float | None) -> tuple[Any, ...]:
         remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-        if not worker.conn.poll(remaining):
-            raise QueryTimeout("the query ran past its time limit and was stopped")
-        message: tuple[Any, ...] = worker.conn.recv()
+        try:
+            if not worker.conn.poll(remaining):
+                raise QueryTimeout("the query ran past its time limit and was stopped")
+            message: tuple[Any, ...] = worker.conn.recv()
+        except (EOFError, OSError):
+            # The worker died mid-query: the watchdog stopped it, or something else did.
+            worker.process.join(timeout=1)
+            if worker.stopped_for:
+                raise ResourceLimit(f"the query was stopped: {worker.stopped_for}") from None
+            raise ResourceLimit(
+                f"the query worker died (exit code {worker.process.exitcode}), "
+                "probably out of memory"
+            ) from None
         return message
 
     def close(self) -> None:
