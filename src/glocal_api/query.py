@@ -9,6 +9,7 @@ with ``If-None-Match``.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
 
 from fastapi import Request
@@ -63,6 +64,11 @@ def choose_media_type(offered: list[str], accept: str | None, fmt: str | None, f
     return chosen
 
 
+def _left(deadline: float) -> float:
+    """Seconds left before ``deadline``; a little at least, so the error says "time limit"."""
+    return max(0.05, deadline - time.monotonic())
+
+
 def run_query(
     request: Request,
     sparql: str,
@@ -103,36 +109,55 @@ def run_query(
         headers["X-Cache"] = "hit"
         return Response(cached[1], media_type=cached[0], headers=headers)
 
-    query = store.parse(sparql, federation=settings.federation_allow, timeout=settings.timeout)
-    media_type = choose_media_type(
-        query.media_types, request.headers.get("accept"), fmt, query.form
-    )
-    chunks = store.stream(
-        query,
-        media_type=media_type,
-        default_graphs=default_graphs or None,
-        named_graphs=named_graphs or None,
-        timeout=settings.timeout,
-    )
-    # A result that fits in one chunk (most do) is sent as a plain response: streaming
-    # it would cost a thread hop per chunk for nothing.
-    first = next(chunks, b"")
-    second = next(chunks, None)
-    if second is None:
-        runtime.results.put(etag, media_type, first)
-        return Response(first, media_type=media_type, headers=headers)
+    client = request.client.host if request.client else "unknown"
+    if not runtime.clients.take(client):
+        raise RequestError(
+            429,
+            f"this client already has {settings.max_queries_per_client} queries running; "
+            "wait for one to finish",
+        )
+    streaming = False
+    try:
+        # One time limit for the whole request, from its arrival: parsing and waiting
+        # for a worker count against it too.
+        deadline = time.monotonic() + settings.timeout
+        query = store.parse(sparql, federation=settings.federation_allow, timeout=_left(deadline))
+        media_type = choose_media_type(
+            query.media_types, request.headers.get("accept"), fmt, query.form
+        )
+        chunks = store.stream(
+            query,
+            media_type=media_type,
+            default_graphs=default_graphs or None,
+            named_graphs=named_graphs or None,
+            timeout=_left(deadline),
+        )
+        # A result that fits in one chunk (most do) is sent as a plain response:
+        # streaming it would cost a thread hop per chunk for nothing.
+        first = next(chunks, b"")
+        second = next(chunks, None)
+        if second is None:
+            runtime.results.put(etag, media_type, first)
+            return Response(first, media_type=media_type, headers=headers)
+        streaming = True
+    finally:
+        if not streaming:
+            runtime.clients.give_back(client)
 
     def body() -> Iterator[bytes]:
-        kept = [first, second]
-        size = len(first) + len(second)
-        yield first
-        yield second
-        for chunk in chunks:
+        try:
+            kept = [first, second]
+            size = len(first) + len(second)
+            yield first
+            yield second
+            for chunk in chunks:
+                if size <= settings.result_cache_max_bytes:
+                    kept.append(chunk)
+                    size += len(chunk)
+                yield chunk
             if size <= settings.result_cache_max_bytes:
-                kept.append(chunk)
-                size += len(chunk)
-            yield chunk
-        if size <= settings.result_cache_max_bytes:
-            runtime.results.put(etag, media_type, b"".join(kept))
+                runtime.results.put(etag, media_type, b"".join(kept))
+        finally:
+            runtime.clients.give_back(client)
 
     return StreamingResponse(body(), media_type=media_type, headers=headers)

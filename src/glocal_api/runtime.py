@@ -18,7 +18,7 @@ from glocal.canned import CannedQuery, load_queries
 from glocal.data.files import DataFiles
 from glocal.store import GraphStore
 
-__all__ = ["ResultCache", "Runtime", "Settings", "runtime_of"]
+__all__ = ["ClientSlots", "ResultCache", "Runtime", "Settings", "runtime_of"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -34,6 +34,9 @@ class Settings:
     federation_allow: tuple[str, ...] = ()
     result_cache_entries: int = 256
     result_cache_max_bytes: int = 1_000_000
+    #: Queries one client (by address) may have running at once; more get 429, so that
+    #: one client's runaways cannot hold every query worker.
+    max_queries_per_client: int = 4
     #: The files served, for /admin/import and /admin/reload (see glocal_api.admin).
     data: DataFiles | None = None
 
@@ -69,6 +72,33 @@ class ResultCache:
                 self._items.popitem(last=False)
 
 
+class ClientSlots:
+    """How many queries each client address has running; a bounded count per client."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._running: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def take(self, client: str) -> bool:
+        """Count one more query for ``client``; False (and no count) past the limit."""
+        with self._lock:
+            running = self._running.get(client, 0)
+            if running >= self.limit:
+                return False
+            self._running[client] = running + 1
+            return True
+
+    def give_back(self, client: str) -> None:
+        """A query of ``client`` ended."""
+        with self._lock:
+            running = self._running.get(client, 0) - 1
+            if running > 0:
+                self._running[client] = running
+            else:
+                self._running.pop(client, None)
+
+
 class Runtime:
     """What the routers share: the current store (swappable on reload), settings, caches."""
 
@@ -77,6 +107,7 @@ class Runtime:
         self.settings = settings
         self.queries: dict[str, CannedQuery] = load_queries()
         self.results = ResultCache(settings.result_cache_entries, settings.result_cache_max_bytes)
+        self.clients = ClientSlots(settings.max_queries_per_client)
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
         # Reports keyed by (data version, options): computing one takes ~0.5 s.
         self.reports: OrderedDict[tuple[object, ...], object] = OrderedDict()

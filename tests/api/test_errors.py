@@ -8,6 +8,7 @@ its port, so every later request fails to connect.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -162,3 +163,32 @@ def test_a_graph_that_is_not_an_iri_is_a_client_error(server: LiveServer) -> Non
             response = client.get("/sparql", params={"query": "ASK {}", name: "not an iri"})
             assert response.status_code == 400, (name, response.status_code)
             assert "not an absolute IRI" in response.text
+
+
+def test_one_client_cannot_hold_every_worker(store: EmbeddedStore) -> None:
+    """Past its limit of running queries a client gets 429; the count goes back down."""
+    import threading
+
+    live = start_server(create_app(store, Settings(timeout=4.0, max_queries_per_client=1)))
+    # Sorted, so nothing is sent before the limit stops it: a plain 503.
+    runaway = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+    try:
+        answers: list[int] = []
+
+        def run() -> None:
+            with live.client() as client:
+                answers.append(client.get("/sparql", params={"query": runaway}).status_code)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        time.sleep(1.0)
+        with live.client() as client:
+            second = client.get("/sparql", params={"query": "ASK {}"})
+            assert second.status_code == 429, second.text
+            assert "queries running" in second.text
+        thread.join(timeout=60)
+        assert answers == [503]
+        with live.client() as client:
+            assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+    finally:
+        stop_server(live)

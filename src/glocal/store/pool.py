@@ -239,9 +239,10 @@ class QueryPool:
         QueryFailed
             If Oxigraph failed on the query.
         """
-        worker = self._acquire(timeout)
-        # The time limit is the query's own: it starts once a worker runs it.
+        # The time limit counts from the call: waiting for a free worker spends it too,
+        # so no request takes longer than its limit.
         deadline = None if timeout is None else time.monotonic() + timeout
+        worker = self._acquire(timeout)
         try:
             worker.wait_ready()
             worker.conn.send(request)
@@ -269,8 +270,8 @@ class QueryPool:
         QueryTimeout
             If parsing took longer than ``timeout`` seconds; the worker is killed.
         """
-        worker = self._acquire(timeout)
         deadline = None if timeout is None else time.monotonic() + timeout
+        worker = self._acquire(timeout)
         try:
             worker.wait_ready()
             worker.conn.send(FormRequest(query))
