@@ -111,6 +111,11 @@ def parse_file(path: Path, *, data: bytes | None = None) -> list[Quad]:
     Traceback (most recent call last):
     ...
     glocal.dataset.RDFSyntaxError: ...x.ttl:1: Parser error ...
+    >>> _ = p.write_text("")
+    >>> parse_file(p)
+    Traceback (most recent call last):
+    ...
+    glocal.dataset.RDFSyntaxError: ...x.ttl: the file holds no triples (empty or truncated)
     """
     fmt = rdf_format(path)
     raw = path.read_bytes() if data is None else data
@@ -119,6 +124,10 @@ def parse_file(path: Path, *, data: bytes | None = None) -> list[Quad]:
         quads = list(parse(raw, fmt, base_iri=path.resolve().as_uri()))
     except SyntaxError as err:
         raise RDFSyntaxError(path, str(err.msg), err.lineno) from None
+    if not quads:
+        # A 0-byte or truncated file is well-formed but empty: serving it would quietly
+        # drop every fact it held, so it is refused like a malformed one.
+        raise RDFSyntaxError(path, "the file holds no triples (empty or truncated)")
     return [
         Quad(q.subject, q.predicate, q.object, graph) if q.graph_name == DefaultGraph() else q
         for q in quads

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from glocal.store import default_cache_dir
+from glocal.store import StoreUnavailable, default_cache_dir
 from glocal_cli import analysis, imports
 from glocal_cli import serve as serve_command
 from glocal_cli import validate as validate_command
@@ -87,7 +87,24 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``glocal`` console script."""
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    # Start-up failures anyone can fix get one line saying how, not a traceback.
+    try:
+        result: int = args.func(args)
+    except StoreUnavailable as err:
+        print(
+            f"error: {err}; start the engine or check --store {getattr(args, 'store', '')}",
+            file=sys.stderr,
+        )
+        return 1
+    except OSError as err:
+        if err.filename is None:
+            raise
+        print(
+            f"error: cannot use {err.filename}: {err.strerror}; pass --cache-dir or set "
+            "GLOCAL_CACHE_DIR to a folder you can write to",
+            file=sys.stderr,
+        )
+        return 1
     return result
 
 

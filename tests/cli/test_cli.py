@@ -245,3 +245,20 @@ def test_the_update_token_never_comes_from_the_command_line(tmp_path: Path) -> N
     missing = glocal("serve", "--enable-update", "--port", "1", cache=tmp_path)
     assert missing.returncode == 2
     assert "--update-token-file PATH or GLOCAL_UPDATE_TOKEN" in missing.stderr
+
+
+def test_an_unusable_cache_folder_is_one_line_with_the_fix(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    done = glocal("validate", cache=blocker / "cache")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    (line,) = [entry for entry in done.stderr.splitlines() if entry.startswith("error:")]
+    assert "--cache-dir" in line and "GLOCAL_CACHE_DIR" in line
+
+
+def test_an_engine_that_is_down_at_start_is_one_line(tmp_path: Path) -> None:
+    done = glocal("validate", "--store", "http://127.0.0.1:9/sparql", cache=tmp_path)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "start the engine or check --store" in done.stderr

@@ -827,3 +827,23 @@ def test_over_http_a_deep_document_is_a_422_and_the_server_lives(
         assert response.status_code == 422, response.text
         assert "levels deep" in response.text
         assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_a_zero_byte_import_is_refused_on_reload(admin: tuple[LiveServer, object]) -> None:
+    """An emptied file would drop every fact it held; it is refused like a malformed one."""
+    live, app = admin
+    runtime = app.state.runtime  # type: ignore[attr-defined]
+    data: DataFiles = runtime.settings.data
+    with live.client(headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+        client.post("/admin/reload")
+        version, triples = runtime.store.version, count_triples(client)
+        empty = data.imports_dir / "emptied.trig"
+        empty.write_bytes(b"")
+        try:
+            response = client.post("/admin/reload")
+            assert response.status_code == 409, response.text
+            assert "holds no triples" in response.json()["text"]
+            assert runtime.store.version == version and count_triples(client) == triples
+        finally:
+            empty.unlink()
+            client.post("/admin/reload")

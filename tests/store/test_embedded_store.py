@@ -92,3 +92,21 @@ def test_a_worker_past_its_memory_limit_is_stopped_with_a_named_error(
         assert all(_resident_kb(w.process.pid) < 300 * 1024 for w in pool._all)
     finally:
         store.close()
+
+
+def test_versions_made_by_updates_are_deleted_when_closed(dataset: Dataset, tmp_path: Path) -> None:
+    base = EmbeddedStore.open(dataset, cache_dir=tmp_path, workers=1)
+    first = base.update(
+        'INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/a> <https://example.org/b> "1" } }'
+    )
+    second = first.update(
+        'INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/a> <https://example.org/b> "2" } }'
+    )
+    assert first.path.is_dir() and second.path.is_dir()
+    first.close()
+    assert not first.path.exists()
+    assert bool(second.query('ASK { <https://example.org/a> <https://example.org/b> "1" }'))
+    second.close()
+    base.close()
+    assert not second.path.exists()
+    assert base.path.is_dir(), "the data's own version stays cached"

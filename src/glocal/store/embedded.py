@@ -56,6 +56,8 @@ class EmbeddedStore:
         self._federation = federation
         self._memory_mb = memory_mb
         self._pool: QueryPool | None = None
+        #: Made by :meth:`update`: a version of this process's own, deleted on close.
+        self.disposable = False
 
     @classmethod
     def open(
@@ -186,19 +188,24 @@ class EmbeddedStore:
             copy.flush()
             del copy
             building.rename(target)
-        return EmbeddedStore(
+        updated = EmbeddedStore(
             target,
             version,
             workers=self._workers,
             federation=self._federation,
             memory_mb=self._memory_mb,
         )
+        updated.disposable = True
+        return updated
 
     def __len__(self) -> int:
         return len(self._store)
 
     def close(self) -> None:
-        """Stop the query workers."""
+        """Stop the query workers; a version made by an update is also deleted, since
+        nothing else uses it (20 updates used to leave 20 full copies behind)."""
         if self._pool is not None:
             self._pool.close()
             self._pool = None
+        if self.disposable:
+            shutil.rmtree(self.path, ignore_errors=True)
