@@ -78,7 +78,10 @@ def stop_server(live: LiveServer) -> None:
 @pytest.fixture(scope="session")
 def server(store: EmbeddedStore) -> Iterator[LiveServer]:
     """The real app over the curated store, with a short timeout so runaway tests end quickly."""
-    live = start_server(create_app(store, Settings(timeout=8.0, max_query_bytes=100_000)))
+    # Tests play many clients from one loopback address: no per-client limit here
+    # (tests/api/test_errors.py tests the limit on a server of its own).
+    settings = Settings(timeout=8.0, max_query_bytes=100_000, max_queries_per_client=1_000)
+    live = start_server(create_app(store, settings))
     yield live
     stop_server(live)
 

@@ -36,7 +36,7 @@ class Settings:
     result_cache_max_bytes: int = 1_000_000
     #: Queries one client (by address) may have running at once; more get 429, so that
     #: one client's runaways cannot hold every query worker.
-    max_queries_per_client: int = 4
+    max_queries_per_client: int = 8
     #: The files served, for /admin/import and /admin/reload (see glocal_api.admin).
     data: DataFiles | None = None
 

@@ -50,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--timeout", type=float, default=30.0, help="query time limit, seconds")
     add_store_options(serve)
     serve.add_argument("--max-query-bytes", type=int, default=1_000_000)
+    serve.add_argument(
+        "--max-queries-per-client",
+        type=int,
+        default=8,
+        metavar="N",
+        help="queries one client address may have running at once; more get 429",
+    )
     serve.add_argument("--enable-update", action="store_true", help="accept SPARQL Update")
     serve.add_argument(
         "--update-token-file",

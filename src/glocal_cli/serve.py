@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     store = open_store(dataset, args)
     settings = Settings(
+        max_queries_per_client=args.max_queries_per_client,
         timeout=args.timeout,
         max_query_bytes=args.max_query_bytes,
         update_token=update_token,

@@ -497,6 +497,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     command += ["serve", "--port", str(port), "--admin-token-file", str(token_file)]
     command += ["--enable-update", "--update-token-file", str(update_file), "--workers", "2"]
     command += ["--timeout", str(TIMEOUT), "--max-query-bytes", str(MAX_QUERY_BYTES)]
+    command += ["--max-queries-per-client", "1000"]
     command += ["--imports-dir", str(root / "imports")]
     out, err = root / "stdout.log", root / "stderr.log"
     with out.open("wb") as stdout, err.open("wb") as stderr:

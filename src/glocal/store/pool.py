@@ -346,9 +346,8 @@ class QueryPool:
     def _receive(worker: _Worker, deadline: float | None) -> tuple[Any, ...]:
         remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
-            if not worker.conn.poll(remaining):
-                raise QueryTimeout("the query ran past its time limit and was stopped")
-            message: tuple[Any, ...] = worker.conn.recv()
+            ready = worker.conn.poll(remaining)
+            message: tuple[Any, ...] = worker.conn.recv() if ready else ()
         except (EOFError, OSError):
             # The worker died mid-query: the watchdog stopped it, or something else did.
             worker.process.join(timeout=1)
@@ -358,6 +357,8 @@ class QueryPool:
                 f"the query worker died (exit code {worker.process.exitcode}), "
                 "probably out of memory"
             ) from None
+        if not ready:
+            raise QueryTimeout("the query ran past its time limit and was stopped")
         return message
 
     def close(self) -> None:

@@ -126,7 +126,10 @@ def _serve_glocal(
     from glocal_api.app import Settings, create_app
 
     store = EmbeddedStore(Path(store_path), version, workers=workers)
-    settings = Settings(timeout=120.0, result_cache_entries=cache_entries)
+    # The load generator's clients all come from loopback: no per-client limit.
+    settings = Settings(
+        timeout=120.0, result_cache_entries=cache_entries, max_queries_per_client=1_000_000
+    )
     app = _server_timing(create_app(store, settings))
     try:
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
