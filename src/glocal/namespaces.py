@@ -11,6 +11,7 @@ __all__ = [
     "PROV",
     "RDF",
     "RDFS",
+    "SCHEMA",
     "SKOS",
     "XSD",
 ]
@@ -23,6 +24,7 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 ORG = "http://www.w3.org/ns/org#"
+SCHEMA = "https://schema.org/"
 PROV = "http://www.w3.org/ns/prov#"
 DCTERMS = "http://purl.org/dc/terms/"
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
@@ -53,5 +55,5 @@ PREFIXES: dict[str, str] = {
     "dcterms": DCTERMS,
     "geo": GEO,
     "owl": "http://www.w3.org/2002/07/owl#",
-    "schema": "https://schema.org/",
+    "schema": SCHEMA,
 }

@@ -11,6 +11,7 @@ from glocal.namespaces import GL, ID
 from glocal.store import EmbeddedStore
 from glocal.views.resource import ResourceView, describe
 from glocal.views.service import dataset_statistics, service_description
+from tests.conftest import LiveServer
 
 
 def test_every_resource_page_shows_what_its_rdf_says(store: EmbeddedStore) -> None:
@@ -59,3 +60,13 @@ def test_the_statistics_cache_lets_closed_stores_go(store: EmbeddedStore) -> Non
     del own
     gc.collect()
     assert gone() is None
+
+
+def test_a_page_tells_acts_from_venues_and_shows_status_and_dates(server: LiveServer) -> None:
+    """Marrakech was only a venue; Kaminis's term in Athens is over: the pages say so."""
+    with server.client() as client:
+        marrakech = client.get("/id/city/marrakech", headers={"Accept": "text/html"}).text
+        assert '<span class="role">event venue</span>' in marrakech
+        athens = client.get("/id/city/athens", headers={"Accept": "text/html"}).text
+        assert '<span class="status">ended</span>' in athens
+        assert '<span class="when">by 2019</span>' in athens

@@ -18,7 +18,7 @@ from string import Template
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, Triple
 
-from glocal.namespaces import GL, ORG, PROV, RDF, RDFS, SKOS
+from glocal.namespaces import GL, ORG, PROV, RDF, RDFS, SCHEMA, SKOS
 from glocal.store import GraphStore, serialize_result
 
 __all__ = [
@@ -68,6 +68,8 @@ SELECT DISTINCT ?s ?p ?o ?g WHERE {{
     UNION {{ ?x ?any $this FILTER (isIRI(?x)) }} UNION {{ ?any ?x $this }}
     UNION {{ GRAPH ?x {{ {{ $this ?any ?value }} UNION {{ ?value ?any $this }} }} }}
     UNION {{ {{ ?q org:member $this }} UNION {{ ?q org:organization $this }} ?q org:role ?x }}
+    UNION {{ {{ ?q rdf:subject $this }} UNION {{ ?q rdf:object $this }}
+             ?q gl:role|gl:status ?x }}
     GRAPH ?g {{ ?x rdfs:label ?o }}
     BIND (?x AS ?s) BIND (rdfs:label AS ?p)
   }}
@@ -132,7 +134,8 @@ def describe(store: GraphStore, iri: str) -> Description:
 @dataclass(frozen=True)
 class Citation:
     """One source's support for a fact: the source graph, its label, quote and note, and
-    for a membership the role and start year the source gives."""
+    how the actor took part as the source gives it: the role (a membership's or a
+    statement's, venue roles included), the start year, the status and the dates."""
 
     source: str
     source_label: str
@@ -140,6 +143,8 @@ class Citation:
     note: str | None = None
     role: str | None = None
     since: str | None = None
+    status: str | None = None
+    when: str | None = None
 
 
 @dataclass
@@ -294,16 +299,33 @@ class _Arranger:
             source_label = self.label(graph.value) or local_name(graph.value)
             for props in statements or [None]:
                 role, since = self.role(props), _first(props, GL + "since")
+                status = self.concept(_first(props, GL + "status"))
+                when = _dates(props)
                 for quote in _values(props, GL + "quote") or [None]:
                     for note in _values(props, GL + "note") or [None]:
-                        citation = Citation(graph.value, source_label, quote, note, role, since)
+                        citation = Citation(
+                            graph.value, source_label, quote, note, role, since, status, when
+                        )
                         if citation not in fact.citations:
                             fact.citations.append(citation)
         return list(facts.values())
 
     def role(self, props: _Properties | None) -> str | None:
-        role = _first(props, ORG + "role")
-        return None if role is None else self.label(role) or local_name(role)
+        return self.concept(_first(props, ORG + "role") or _first(props, GL + "role"))
+
+    def concept(self, iri: str | None) -> str | None:
+        """The label of a role or status concept, or its local name."""
+        return None if iri is None else self.label(iri) or local_name(iri)
+
+
+def _dates(props: _Properties | None) -> str | None:
+    """A statement's dates as a reader writes them: "2017-12", "2016 – 2019", "by 2019"."""
+    on = _first(props, GL + "onDate")
+    start = _first(props, SCHEMA + "startDate")
+    end = _first(props, SCHEMA + "endDate")
+    text = on or (f"{start or '…'} – {end or '…'}" if start or end else None)
+    qualifier = _first(props, GL + "dateQualifier")
+    return f"{qualifier} {text}" if text and qualifier else text
 
 
 def _parts(quad: Quad) -> tuple[NamedNode | BlankNode, str, Term, NamedNode]:
