@@ -78,7 +78,7 @@ def test_a_worker_past_its_memory_limit_is_stopped_with_a_named_error(
 ) -> None:
     """The sort of a cross product grew one worker to 9 GB in 15 s before this limit."""
     from glocal.store import ResourceLimit
-    from glocal.store.pool import _resident_kb
+    from glocal.store.worker import resident_kb as _resident_kb
 
     store = EmbeddedStore.open(dataset, cache_dir=tmp_path, workers=1, memory_mb=300)
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
@@ -20,8 +21,9 @@ from glocal.dataset import Dataset, data_version
 from glocal.namespaces import PREFIXES
 from glocal.store.errors import QuerySyntaxError
 from glocal.store.interface import default_cache_dir
-from glocal.store.pool import DEFAULT_MEMORY_MB, QueryPool, QueryRequest
+from glocal.store.pool import DEFAULT_MEMORY_MB, QueryPool
 from glocal.store.sparql import ParsedQuery, QueryResult, execute, parse_query
+from glocal.store.worker import QueryRequest
 
 __all__ = ["EmbeddedStore"]
 
@@ -29,14 +31,15 @@ __all__ = ["EmbeddedStore"]
 class EmbeddedStore:
     """The graph in an on-disk Oxigraph store, one folder per data version.
 
-    Examples
-    --------
-    >>> import tempfile
-    >>> from glocal.dataset import curated_files, load_files
-    >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
-    >>> bool(store.query("ASK { ?c a gl:City }"))
-    True
-    >>> store.close()
+        Examples
+        --------
+        >>> import tempfile
+    import threading
+        >>> from glocal.dataset import curated_files, load_files
+        >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
+        >>> bool(store.query("ASK { ?c a gl:City }"))
+        True
+        >>> store.close()
     """
 
     def __init__(
@@ -56,6 +59,7 @@ class EmbeddedStore:
         self._federation = federation
         self._memory_mb = memory_mb
         self._pool: QueryPool | None = None
+        self._pool_lock = threading.Lock()
         #: Made by :meth:`update`: a version of this process's own, deleted on close.
         self.disposable = False
 
@@ -123,6 +127,11 @@ class EmbeddedStore:
         )
 
     def _workers_pool(self) -> QueryPool:
+        # Locked: concurrent first queries would otherwise each start a pool.
+        with self._pool_lock:
+            return self._start_pool()
+
+    def _start_pool(self) -> QueryPool:
         if self._pool is None:
             self._pool = QueryPool(
                 str(self.path),

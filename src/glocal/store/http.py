@@ -33,8 +33,8 @@ from pyoxigraph import (
 
 from glocal.formats import N_TRIPLES, SPARQL_XML
 from glocal.store.errors import QueryFailed, QuerySyntaxError, QueryTimeout, StoreUnavailable
-from glocal.store.pool import CHUNK_SIZE
 from glocal.store.sparql import QueryResult, serialize_result
+from glocal.store.worker import CHUNK_SIZE
 
 __all__ = ["EngineClient", "ResponseBody", "read_result", "transcode"]
 

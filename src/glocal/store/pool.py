@@ -1,11 +1,18 @@
 """Run SPARQL queries in worker processes that can be killed at a deadline.
 
 Oxigraph cannot cancel a running query, so a runaway query (a four-way cross product,
-say) would hold a thread and its memory until it finished. Each worker process opens
-the on-disk store read-only; a query past its deadline gets its worker killed, which
-really frees the CPU and memory, and a fresh worker takes its place. Results travel
-back in chunks as Oxigraph serializes them, so a large result is streamed rather than
-built in memory.
+say) would hold a thread and its memory until it finished. Each worker process
+(:mod:`glocal.store.worker`) opens the on-disk store read-only; a query past its
+deadline gets its worker killed, which really frees the CPU and memory, and a fresh
+worker takes its place. Results travel back in chunks as Oxigraph serializes them, so a
+large result is streamed rather than built in memory.
+
+Two lanes keep the server answering while runaways hold every main worker: when no
+main worker is free, a request first tries a *quick* worker, which must finish it
+within :data:`QUICK_LIMIT` seconds and :data:`QUICK_MAX_BYTES`; a request that does
+not is stopped there and waits for a main worker like any other. So ``ASK {}`` is
+answered in milliseconds under eight runaway queries, and a runaway costs the quick
+lane at most half a second.
 """
 
 from __future__ import annotations
@@ -14,151 +21,43 @@ import multiprocessing
 import queue
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from glocal.store.errors import QueryFailed, QuerySyntaxError, QueryTimeout, ResourceLimit
-from glocal.store.isolation import cut_network
-from glocal.store.sparql import QueryForm, execute, query_form, serialize_result
+from glocal.store.sparql import QueryForm
+from glocal.store.worker import FormRequest, Lane, QueryRequest, Worker, resident_kb
 
-__all__ = ["QueryPool", "QueryRequest"]
+__all__ = ["DEFAULT_MEMORY_MB", "QUICK_LIMIT", "QueryPool"]
 
-CHUNK_SIZE = 64 * 1024
 #: The resident memory a query worker may use by default, in MB.
 DEFAULT_MEMORY_MB = 2048
+#: Seconds a request may take on the quick lane before it must wait for a main worker.
+QUICK_LIMIT = 0.5
+#: The largest result the quick lane answers; a larger one waits for a main worker.
+QUICK_MAX_BYTES = 1_000_000
+
+_Message = tuple[Any, ...]
 
 
-def _resident_kb(pid: int | None) -> int:
-    """A process's resident set size in kB, from ``/proc``; 0 when it is gone."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        return 0
-    return 0
-
-
-@dataclass(frozen=True)
-class QueryRequest:
-    """What a worker needs to run one query and serialize its result."""
-
-    query: str
-    media_type: str
-    default_graphs: Sequence[str] | None = None
-    named_graphs: Sequence[str] | None = None
-
-
-@dataclass(frozen=True)
-class FormRequest:
-    """Ask a worker for a query's form: parsing evaluates the query (on an empty store),
-    which an untrusted query can make arbitrarily costly, so it too runs where it can be
-    killed."""
-
-    query: str
-
-
-class _ChunkWriter:
-    """A binary file object that ships what Oxigraph writes in fixed-size chunks."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-        self._buffer = bytearray()
-
-    def write(self, data: bytes) -> int:
-        self._buffer += data
-        if len(self._buffer) >= CHUNK_SIZE:
-            self.flush()
-        return len(data)
-
-    def flush(self) -> None:
-        if self._buffer:
-            self._conn.send(("chunk", bytes(self._buffer)))
-            self._buffer.clear()
-
-
-def _serve(store_path: str, conn: Connection, offline: bool) -> None:
-    """Worker loop: answer requests until the parent closes the pipe.
-
-    With ``offline`` the worker first cuts itself off the network
-    (:func:`~glocal.store.isolation.cut_network`) and says in its ready message whether
-    that worked.
-    """
-    from pyoxigraph import Store
-
-    isolated = cut_network() if offline else False
-    store = Store.read_only(store_path)
-    conn.send(("ready", isolated))
-    while True:
-        try:
-            request: QueryRequest | FormRequest = conn.recv()
-        except (EOFError, OSError):
-            # The parent closed the pipe (it stopped or replaced this worker).
-            return
-        if isinstance(request, FormRequest):
-            try:
-                conn.send(("form", query_form(request.query)))
-            except QuerySyntaxError as err:
-                conn.send(("syntax", str(err)))
-            continue
-        try:
-            result = execute(
-                store,
-                request.query,
-                default_graphs=request.default_graphs,
-                named_graphs=request.named_graphs,
-            )
-            writer = _ChunkWriter(conn)
-            serialize_result(result, writer, request.media_type)
-            writer.flush()
-            conn.send(("end",))
-        except SyntaxError as err:
-            conn.send(("syntax", str(err)))
-        except (OSError, ValueError, RuntimeError) as err:
-            conn.send(("error", f"{type(err).__name__}: {err}"))
-
-
-class _Worker:
-    def __init__(self, ctx: Any, store_path: str, *, offline: bool) -> None:
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(store_path, child, offline), daemon=True)
-        self.process.start()
-        child.close()
-        self.ready = False
-        self.isolated = False
-        #: Why the pool stopped this worker, if it did (the memory watchdog).
-        self.stopped_for: str | None = None
-
-    def wait_ready(self) -> None:
-        if not self.ready:
-            message = self.conn.recv()
-            if not (isinstance(message, tuple) and message[:1] == ("ready",)):
-                raise RuntimeError(f"query worker failed to start: {message!r}")
-            self.isolated = bool(message[1])
-            self.ready = True
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.join(timeout=5)
-        self.conn.close()
+class _QuickLaneMissed(Exception):
+    """The request did not finish on the quick lane; it goes to the main lane."""
 
 
 class QueryPool:
-    """A fixed number of query worker processes over one on-disk Oxigraph store.
+    """Query worker processes over one on-disk Oxigraph store, in two lanes.
 
     Parameters
     ----------
     store_path
         Folder of an Oxigraph store; workers open it read-only.
     size
-        Number of worker processes kept ready.
+        Number of main worker processes kept ready.
     max_size
-        Workers the pool may grow to when all are busy (default: twice ``size``), so a
-        few runaway queries cannot make every other query wait for their time limit.
+        Main workers the pool may grow to when all are busy (default: twice ``size``).
+    quick_size
+        Workers kept for the quick lane (see the module docstring); 0 turns it off.
     offline
         Cut every worker off the network (the default), so that no ``SERVICE`` clause,
         however spelled, reaches another host. Off only for a server that allows
@@ -176,22 +75,34 @@ class QueryPool:
         *,
         size: int = 4,
         max_size: int | None = None,
+        quick_size: int = 2,
         offline: bool = True,
         memory_mb: int | None = DEFAULT_MEMORY_MB,
     ) -> None:
-        self._ctx = multiprocessing.get_context("spawn")
+        # A fork server with the worker module preloaded starts a worker in tens of
+        # milliseconds, where spawning a fresh interpreter takes a second on a loaded
+        # machine: a killed worker is replaced before the next request needs it. (Plain
+        # fork is unsafe: the server process runs threads.)
+        self._ctx = multiprocessing.get_context("forkserver")
+        self._ctx.set_forkserver_preload(["glocal.store.worker", "pyoxigraph"])
         self._offline = offline
         self._memory_mb = memory_mb
         self._max_size = max(size, max_size if max_size is not None else 2 * size)
         self._store_path = store_path
         # Last in, first out: the most recently used worker has warm caches, which
         # measurably cuts latency against handing each query to the coldest worker.
-        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
-        self._all: set[_Worker] = set()
+        self._idle: dict[Lane, queue.LifoQueue[Worker]] = {
+            "main": queue.LifoQueue(),
+            "quick": queue.LifoQueue(),
+        }
+        self._all: set[Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._quick_size = quick_size
         for _ in range(size):
-            self._spawn()
+            self._spawn("main")
+        for _ in range(quick_size):
+            self._spawn("quick")
         if memory_mb is not None and Path("/proc/self/status").exists():
             watchdog = threading.Thread(target=self._watch, name="glocal-memory", daemon=True)
             watchdog.start()
@@ -204,23 +115,26 @@ class QueryPool:
             with self._lock:
                 workers = list(self._all)
             for worker in workers:
-                if _resident_kb(worker.process.pid) > limit_kb:
+                if resident_kb(worker.process.pid) > limit_kb:
                     worker.stopped_for = f"it passed the {self._memory_mb} MB memory limit"
                     worker.process.kill()
             time.sleep(0.1)
 
-    def _spawn(self) -> None:
-        worker = _Worker(self._ctx, self._store_path, offline=self._offline)
+    def _spawn(self, lane: Lane) -> None:
+        worker = Worker(self._ctx, self._store_path, offline=self._offline, lane=lane)
         with self._lock:
             self._all.add(worker)
-        self._idle.put(worker)
+        self._idle[lane].put(worker)
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: Worker) -> None:
         worker.kill()
         with self._lock:
             self._all.discard(worker)
         if not self._closed:
-            self._spawn()
+            self._spawn(worker.lane)
+
+    def _release(self, worker: Worker) -> None:
+        self._idle[worker.lane].put(worker)
 
     def stream(self, request: QueryRequest, *, timeout: float | None) -> Iterator[bytes]:
         """Run a query and return its serialized result as an iterator of chunks.
@@ -242,7 +156,12 @@ class QueryPool:
         # The time limit counts from the call: waiting for a free worker spends it too,
         # so no request takes longer than its limit.
         deadline = None if timeout is None else time.monotonic() + timeout
-        worker = self._acquire(timeout)
+        worker = self._take_main()
+        if worker is None:
+            try:
+                return iter(self._quick(request, deadline))
+            except _QuickLaneMissed:
+                worker = self._wait_main(deadline)
         try:
             worker.wait_ready()
             worker.conn.send(request)
@@ -251,13 +170,11 @@ class QueryPool:
             self._replace(worker)
             raise
         if first[0] == "end":
-            self._idle.put(worker)
+            self._release(worker)
             return iter(())
         if first[0] != "chunk":
-            self._idle.put(worker)
-            if first[0] == "syntax":
-                raise QuerySyntaxError(first[1])
-            raise QueryFailed(first[1])
+            self._release(worker)
+            _raise_for(first)
         return self._rest(worker, first[1], deadline)
 
     def form(self, query: str, *, timeout: float | None) -> QueryForm:
@@ -271,7 +188,13 @@ class QueryPool:
             If parsing took longer than ``timeout`` seconds; the worker is killed.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
-        worker = self._acquire(timeout)
+        worker = self._take_main()
+        if worker is None:
+            try:
+                (answer,) = self._quick(FormRequest(query), deadline)
+                return answer  # type: ignore[no-any-return]  # a form request's answer is a QueryForm
+            except _QuickLaneMissed:
+                worker = self._wait_main(deadline)
         try:
             worker.wait_ready()
             worker.conn.send(FormRequest(query))
@@ -279,48 +202,124 @@ class QueryPool:
         except BaseException:
             self._replace(worker)
             raise
-        self._idle.put(worker)
+        self._release(worker)
         if answer[0] == "syntax":
             raise QuerySyntaxError(answer[1])
         form: QueryForm = answer[1]
         return form
 
-    def _acquire(self, timeout: float | None) -> _Worker:
-        """An idle, live worker; a new one while the pool is below its maximum; else wait.
+    def _quick(self, request: QueryRequest | FormRequest, deadline: float | None) -> list[Any]:
+        """Answer a request whole on a quick worker: the result chunks, or the form.
+
+        Raises
+        ------
+        _QuickLaneMissed
+            If no quick worker came free, or the request did not finish within
+            :data:`QUICK_LIMIT` seconds and :data:`QUICK_MAX_BYTES` (its worker is
+            killed: it may be a runaway).
+        """
+        limit = time.monotonic() + QUICK_LIMIT
+        quick_deadline = limit if deadline is None else min(limit, deadline)
+        worker = self._take(
+            "quick", wait=max(0.0, quick_deadline - time.monotonic()) if self._quick_size else 0
+        )
+        if worker is None:
+            raise _QuickLaneMissed
+        if not worker.wait_ready(max(0.0, quick_deadline - time.monotonic())):
+            # Still starting (it replaced a stopped one): no use to this request.
+            self._release(worker)
+            raise _QuickLaneMissed
+        answer: list[Any] = []
+        size = 0
+        try:
+            worker.conn.send(request)
+            while True:
+                message = self._receive(worker, quick_deadline)
+                if message[0] == "form":
+                    answer.append(message[1])
+                    break
+                if message[0] == "end":
+                    break
+                if message[0] != "chunk":
+                    _raise_for(message)
+                size += len(message[1])
+                if size > QUICK_MAX_BYTES:
+                    raise _QuickLaneMissed
+                answer.append(message[1])
+        except (_QuickLaneMissed, QueryTimeout):
+            self._replace(worker)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise QueryTimeout("the query ran past its time limit and was stopped") from None
+            raise _QuickLaneMissed from None
+        except BaseException:
+            self._replace(worker)
+            raise
+        self._release(worker)
+        return answer
+
+    def _take(self, lane: Lane, *, wait: float) -> Worker | None:
+        """A live idle worker of ``lane`` within ``wait`` seconds, else None.
 
         A worker that died while idle (the OOM killer, a stray signal) is replaced on
         the spot, so the pool never shrinks to nothing.
         """
-        deadline = None if timeout is None else time.monotonic() + timeout
+        until = time.monotonic() + wait
         while True:
+            remaining = until - time.monotonic()
             try:
-                worker = self._idle.get_nowait()
+                if remaining > 0:
+                    worker = self._idle[lane].get(timeout=remaining)
+                else:
+                    worker = self._idle[lane].get_nowait()
             except queue.Empty:
-                break
-            if self._alive(worker):
+                return None
+            if worker.alive:
                 return worker
             self._replace(worker)
+
+    def _take_main(self) -> Worker | None:
+        """An idle main worker now; None if all are busy (the pool then grows by one)."""
+        while True:
+            try:
+                worker = self._idle["main"].get_nowait()
+            except queue.Empty:
+                break
+            if worker.alive:
+                return worker
+            self._replace(worker)
+        # The new worker takes a moment to start; the quick lane may answer first.
+        if self._grow() and not self._quick_size:
+            return self._take("main", wait=0)
+        return None
+
+    def _grow(self) -> bool:
+        """Start one more main worker if all are busy and the pool may grow."""
         with self._lock:
-            grow = len(self._all) < self._max_size
+            grow = (
+                self._idle["main"].empty()
+                and sum(w.lane == "main" for w in self._all) < self._max_size
+            )
         if grow:
-            self._spawn()
+            self._spawn("main")
+        return grow
+
+    def _wait_main(self, deadline: float | None) -> Worker:
+        """Wait for a main worker until ``deadline``."""
+        # Another request may have taken the worker started for this one.
+        self._grow()
         while True:
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
-                worker = self._idle.get(timeout=remaining)
+                worker = self._idle["main"].get(timeout=remaining)
             except queue.Empty:
                 raise QueryTimeout(
                     "every query worker stayed busy for the whole time limit; try again"
                 ) from None
-            if self._alive(worker):
+            if worker.alive:
                 return worker
             self._replace(worker)
 
-    @staticmethod
-    def _alive(worker: _Worker) -> bool:
-        return not worker.conn.closed and worker.process.is_alive()
-
-    def _rest(self, worker: _Worker, first: bytes, deadline: float | None) -> Iterator[bytes]:
+    def _rest(self, worker: Worker, first: bytes, deadline: float | None) -> Iterator[bytes]:
         finished = False
         try:
             yield first
@@ -338,16 +337,16 @@ class QueryPool:
             # A worker still writing (timeout, or the client went away) is killed:
             # draining a huge result nobody reads would waste the worker.
             if finished:
-                self._idle.put(worker)
+                self._release(worker)
             else:
                 self._replace(worker)
 
     @staticmethod
-    def _receive(worker: _Worker, deadline: float | None) -> tuple[Any, ...]:
+    def _receive(worker: Worker, deadline: float | None) -> _Message:
         remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
             ready = worker.conn.poll(remaining)
-            message: tuple[Any, ...] = worker.conn.recv() if ready else ()
+            message: _Message = worker.conn.recv() if ready else ()
         except (EOFError, OSError):
             # The worker died mid-query: the watchdog stopped it, or something else did.
             worker.process.join(timeout=1)
@@ -369,3 +368,10 @@ class QueryPool:
             self._all.clear()
         for worker in workers:
             worker.kill()
+
+
+def _raise_for(message: _Message) -> None:
+    """Raise the error a worker reported."""
+    if message[0] == "syntax":
+        raise QuerySyntaxError(message[1])
+    raise QueryFailed(message[1])

@@ -412,7 +412,7 @@ class RemoteStore:
         if self._parser is None:
             self._parser_dir = tempfile.mkdtemp(prefix="glocal-parser-")
             Store(self._parser_dir).flush()
-            self._parser = QueryPool(self._parser_dir, size=1, max_size=2)
+            self._parser = QueryPool(self._parser_dir, size=1, max_size=2, quick_size=1)
         parser = self._parser
         return parse_query(
             sparql, federation=federation, form_of=lambda text: parser.form(text, timeout=timeout)

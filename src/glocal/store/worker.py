@@ -1,0 +1,166 @@
+"""One query worker process: what it is asked, how it answers, and the handle on it.
+
+A worker opens the on-disk store read-only, cuts itself off the network unless
+federation is allowed (:mod:`glocal.store.isolation`), and answers requests from its
+pipe: the form of a query (:class:`FormRequest`), or a query's serialized result in
+chunks (:class:`QueryRequest`). :class:`~glocal.store.pool.QueryPool` decides which
+worker runs what, and kills a worker to stop it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any, Literal
+
+from glocal.store.errors import QuerySyntaxError
+from glocal.store.isolation import cut_network
+from glocal.store.sparql import execute, query_form, serialize_result
+
+__all__ = ["CHUNK_SIZE", "FormRequest", "QueryRequest", "Worker", "resident_kb"]
+
+CHUNK_SIZE = 64 * 1024
+#: How much lower the main lane's scheduling priority is (see ``nice(2)``).
+MAIN_LANE_NICENESS = 5
+
+#: A worker's lane: ``main`` runs anything to its time limit; ``quick`` is kept free
+#: for queries that finish at once, so they are answered while runaways hold the rest.
+Lane = Literal["main", "quick"]
+
+
+def resident_kb(pid: int | None) -> int:
+    """A process's resident set size in kB, from ``/proc``; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return 0
+    return 0
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """What a worker needs to run one query and serialize its result."""
+
+    query: str
+    media_type: str
+    default_graphs: Sequence[str] | None = None
+    named_graphs: Sequence[str] | None = None
+
+
+@dataclass(frozen=True)
+class FormRequest:
+    """Ask a worker for a query's form: parsing evaluates the query (on an empty store),
+    which an untrusted query can make arbitrarily costly, so it too runs where it can be
+    killed."""
+
+    query: str
+
+
+class _ChunkWriter:
+    """A binary file object that ships what Oxigraph writes in fixed-size chunks."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        if len(self._buffer) >= CHUNK_SIZE:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self._buffer:
+            self._conn.send(("chunk", bytes(self._buffer)))
+            self._buffer.clear()
+
+
+def _serve(store_path: str, conn: Connection, offline: bool, lane: Lane) -> None:
+    """Worker loop: answer requests until the parent closes the pipe.
+
+    With ``offline`` the worker first cuts itself off the network
+    (:func:`~glocal.store.isolation.cut_network`) and says in its ready message whether
+    that worked. Main-lane workers run at a lower priority, so that runaway queries on
+    two cores cannot starve the quick lane or the HTTP server.
+    """
+    from pyoxigraph import Store
+
+    if lane == "main":
+        os.nice(MAIN_LANE_NICENESS)
+
+    isolated = cut_network() if offline else False
+    store = Store.read_only(store_path)
+    conn.send(("ready", isolated))
+    while True:
+        try:
+            request: QueryRequest | FormRequest = conn.recv()
+        except (EOFError, OSError):
+            # The parent closed the pipe (it stopped or replaced this worker).
+            return
+        if isinstance(request, FormRequest):
+            try:
+                conn.send(("form", query_form(request.query)))
+            except QuerySyntaxError as err:
+                conn.send(("syntax", str(err)))
+            continue
+        try:
+            result = execute(
+                store,
+                request.query,
+                default_graphs=request.default_graphs,
+                named_graphs=request.named_graphs,
+            )
+            writer = _ChunkWriter(conn)
+            serialize_result(result, writer, request.media_type)
+            writer.flush()
+            conn.send(("end",))
+        except SyntaxError as err:
+            conn.send(("syntax", str(err)))
+        except (OSError, ValueError, RuntimeError) as err:
+            conn.send(("error", f"{type(err).__name__}: {err}"))
+
+
+class Worker:
+    """The parent's handle on one worker process and its pipe."""
+
+    def __init__(self, ctx: Any, store_path: str, *, offline: bool, lane: Lane = "main") -> None:
+        self.lane: Lane = lane
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(
+            target=_serve, args=(store_path, child, offline, lane), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.isolated = False
+        #: Why the pool stopped this worker, if it did (the memory watchdog).
+        self.stopped_for: str | None = None
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Wait until the worker has opened the store (and left the network); False if
+        it was not ready within ``timeout`` seconds."""
+        if not self.ready:
+            if timeout is not None and not self.conn.poll(timeout):
+                return False
+            message = self.conn.recv()
+            if not (isinstance(message, tuple) and message[:1] == ("ready",)):
+                raise RuntimeError(f"query worker failed to start: {message!r}")
+            self.isolated = bool(message[1])
+            self.ready = True
+        return True
+
+    @property
+    def alive(self) -> bool:
+        """Whether the worker can take a request (it may have died while idle)."""
+        return not self.conn.closed and bool(self.process.is_alive())
+
+    def kill(self) -> None:
+        """Stop the worker at once, whatever it is doing."""
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
