@@ -18,6 +18,7 @@ from glocal.dataset import Dataset, curated_files, load_files
 from glocal.store import EmbeddedStore
 from glocal.store.virtuoso import ISQL, VIRTUOSO, VirtuosoServer
 from glocal_api.app import Settings, create_app
+from glocal_api.server import ConnectionLimits, make_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -55,11 +56,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(app: object) -> LiveServer:
+def start_server(app: object, limits: ConnectionLimits | None = None) -> LiveServer:
     """Start ``app`` on a free loopback port and wait until it answers."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")  # type: ignore[arg-type]
-    server = uvicorn.Server(config)
+    server = make_server(app, host="127.0.0.1", port=port, limits=limits)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

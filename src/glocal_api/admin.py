@@ -238,7 +238,12 @@ class Watcher:
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
-            self.poll()
+            try:
+                self.poll()
+            # The watcher must outlive any one failure (a full disk, a file being
+            # replaced, a store that cannot be built): it logs it and polls again.
+            except Exception as err:
+                logger.error("could not reload the data files (%s: %s)", type(err).__name__, err)
 
     def poll(self) -> str | None:
         """Reload if the files changed since the last poll; returns the new version if so."""

@@ -8,19 +8,27 @@ with ``If-None-Match``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from typing import Any
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 from pyoxigraph import NamedNode
+from starlette.types import Send
 
 from glocal.formats import ALIASES, GRAPH_ALIASES, GRAPH_SHORT_NAMES, SHORT_NAMES, negotiate
+from glocal.store import QueryFailed, QueryTimeout, StoreUnavailable
 from glocal_api.errors import RequestError
 from glocal_api.runtime import runtime_of
 
-__all__ = ["choose_media_type", "run_query"]
+__all__ = ["CutOnError", "choose_media_type", "run_query"]
+
+logger = logging.getLogger("glocal.query")
 
 
 def choose_media_type(offered: list[str], accept: str | None, fmt: str | None, form: str) -> str:
@@ -158,6 +166,50 @@ def run_query(
             if size <= settings.result_cache_max_bytes:
                 runtime.results.put(etag, media_type, b"".join(kept))
         finally:
+            # Closing the worker's stream stops (kills) a worker still writing.
+            if isinstance(chunks, Generator):
+                chunks.close()
             runtime.clients.give_back(client)
 
-    return StreamingResponse(body(), media_type=media_type, headers=headers)
+    return CutOnError(body(), media_type=media_type, headers=headers)
+
+
+class CutOnError(StreamingResponse):
+    """A streamed result that is never passed off as whole when it is not.
+
+    A store error mid-stream (the time limit, a worker stopped) ends the response
+    without its closing chunk, so the client's HTTP library reports the result as cut
+    (``curl`` exits non-zero, httpx raises); the log gets one line, not a traceback. A
+    client that goes away gets its query's worker stopped at once: the source iterator
+    is closed as soon as sending stops, rather than whenever it is collected.
+    """
+
+    def __init__(self, source: Iterator[bytes], **kwargs: Any) -> None:
+        super().__init__(source, **kwargs)
+        self._source = source
+
+    async def stream_response(self, send: Send) -> None:
+        try:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": self.status_code,
+                    "headers": self.raw_headers,
+                }
+            )
+            async for chunk in self.body_iterator:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except (QueryTimeout, QueryFailed, StoreUnavailable) as err:
+            logger.warning("a result was cut and its connection closed: %s", err)
+            return
+        finally:
+            # Runs on a disconnect too (the task is cancelled): free the worker now.
+            await run_in_threadpool(_close, self._source)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _close(source: Iterator[bytes]) -> None:
+    if isinstance(source, Generator):
+        # ValueError: still running in another thread; it stops at its next chunk.
+        with contextlib.suppress(ValueError):
+            source.close()

@@ -63,10 +63,14 @@ def data_files(
     )
 
 
-def load_data(data: DataFiles) -> Dataset | None:
-    """Load and check; print progress, or the problems and None when the graph is not usable."""
+def load_data(data: DataFiles, *, skip_broken: bool = False) -> Dataset | None:
+    """Load and check; print progress, or the problems and None when the graph is not usable.
+
+    ``skip_broken`` serves the rest when a stored import cannot be used, with a warning
+    naming it (``glocal serve`` at start-up).
+    """
     try:
-        return data.load(progress=progress)
+        dataset = data.load(progress=progress, skip_broken=skip_broken)
     except MissingDataFiles as err:
         print(f"error: no such file: {', '.join(str(p) for p in err.paths)}", file=sys.stderr)
     except MalformedDataFiles as err:
@@ -78,6 +82,10 @@ def load_data(data: DataFiles) -> Dataset | None:
             print(f"  - {violation}", file=sys.stderr)
     except (InvalidDataFiles, InvalidShapes) as err:
         print(f"error: {err}", file=sys.stderr)
+    else:
+        for skipped in data.skipped:
+            print(f"warning: {skipped}", file=sys.stderr)
+        return dataset
     return None
 
 

@@ -57,6 +57,27 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="queries one client address may have running at once; more get 429",
     )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=4096,
+        metavar="N",
+        help="open connections at most; more are answered 503 and closed",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="time a client has to send a request's headers",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="time a client has to send a request's body, after its headers",
+    )
     serve.add_argument("--enable-update", action="store_true", help="accept SPARQL Update")
     serve.add_argument(
         "--update-token-file",

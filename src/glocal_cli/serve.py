@@ -33,13 +33,12 @@ def run(args: argparse.Namespace) -> int:
         print("error: --reload and the admin routes need the embedded store", file=sys.stderr)
         return 2
     data = data_files(args)
-    dataset = load_data(data)
+    dataset = load_data(data, skip_broken=True)
     if dataset is None:
         return 1
-    import uvicorn
-
     from glocal_api.admin import Watcher
     from glocal_api.app import Settings, create_app
+    from glocal_api.server import ConnectionLimits, make_server
 
     store = open_store(dataset, args)
     settings = Settings(
@@ -65,7 +64,12 @@ def run(args: argparse.Namespace) -> int:
         "(SPARQL at /sparql" + "".join(f"; {e}" for e in extras) + ")",
         flush=True,
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    limits = ConnectionLimits(
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+        max_connections=args.max_connections,
+    )
+    make_server(app, host=args.host, port=args.port, limits=limits).run()
     if watcher is not None:
         watcher.stop()
     app.state.runtime.store.close()

@@ -6,7 +6,8 @@ files named on the command line, and the folder of stored imports, loaded into o
 SHACL shapes in full (cached by data version), the imports with the targeted checks of
 :mod:`glocal.data.imports.checks`. ``glocal validate``, ``serve``, ``report``,
 ``export`` and ``import``, the admin routes and the benchmark all load through it, so
-they agree on the data version.
+they agree on the data version. Longer than 400 lines because :class:`DataFiles` is one
+unit: loading, checking and importing share its lock and its caches.
 """
 
 from __future__ import annotations
@@ -122,6 +123,8 @@ class DataFiles:
         self.curated = curated
         self.validate = validate
         self.cache_checks = cache_checks
+        #: The stored imports the last load left out (``skip_broken``), each with why.
+        self.skipped: tuple[str, ...] = ()
         #: Held while loading, importing and swapping, so that they happen in order.
         self.lock = threading.RLock()
         self._gazetteer: Gazetteer | None = None
@@ -155,7 +158,11 @@ class DataFiles:
         return tuple(state)
 
     def load(
-        self, *, skip: str | None = None, progress: Callable[[str], None] | None = None
+        self,
+        *,
+        skip: str | None = None,
+        progress: Callable[[str], None] | None = None,
+        skip_broken: bool = False,
     ) -> Dataset:
         """Parse and check every file into one dataset.
 
@@ -166,6 +173,10 @@ class DataFiles:
         progress
             Called with a line once the files are parsed (with the data version) and
             once they are checked.
+        skip_broken
+            Leave out a stored import that cannot be read, or that breaks the checks,
+            and name it in :attr:`skipped`, instead of refusing them all: ``glocal
+            serve`` starts on the rest rather than not at all.
 
         Raises
         ------
@@ -179,7 +190,7 @@ class DataFiles:
             If an import breaks a shape or a rule (with file and line).
         """
         started = time.perf_counter()
-        base, stored = self._read(skip=skip)
+        base, stored = self._read(skip=skip, skip_broken=skip_broken)
         dataset = _join(base, stored)
         if progress is not None:
             progress(
@@ -188,7 +199,9 @@ class DataFiles:
             )
         if self.validate:
             started = time.perf_counter()
-            self._check(base, stored)
+            kept = self._check(base, stored, skip_broken=skip_broken)
+            if len(kept) < len(stored):
+                dataset = _join(base, kept)
             if progress is not None:
                 progress(f"validated in {time.perf_counter() - started:.2f}s")
         return dataset
@@ -204,7 +217,9 @@ class DataFiles:
         dataset = self.load()
         return EmbeddedStore.open(dataset, cache_dir=self.cache_dir, workers=self.workers)
 
-    def _read(self, *, skip: str | None = None) -> tuple[Dataset, list[StoredImport]]:
+    def _read(
+        self, *, skip: str | None = None, skip_broken: bool = False
+    ) -> tuple[Dataset, list[StoredImport]]:
         """Parse the base files and the stored imports, unchecked."""
         paths = self.base_paths()
         missing = [p for p in paths if not p.is_file()]
@@ -214,25 +229,36 @@ class DataFiles:
             base = load_files(paths)
         except RDFSyntaxError as err:
             raise MalformedDataFiles([err], "the data files cannot be loaded") from None
-        return base, read_stored_imports(self.imports_dir, skip=skip)
+        broken: list[RDFSyntaxError] | None = [] if skip_broken else None
+        stored = read_stored_imports(self.imports_dir, skip=skip, broken=broken)
+        self.skipped = tuple(f"{err}; the import is left out" for err in broken or ())
+        return base, stored
 
-    def _check(self, base: Dataset, stored: Sequence[StoredImport]) -> None:
-        """Validate the base (if asked) and the stored imports (unless done before)."""
+    def _check(
+        self, base: Dataset, stored: Sequence[StoredImport], *, skip_broken: bool = False
+    ) -> Sequence[StoredImport]:
+        """Validate the base (if asked) and the stored imports (unless done before);
+        the imports kept (all, unless ``skip_broken`` left some out)."""
         if self.check_base:
             cache = self.cache_dir if self.cache_checks else None
             report = validate_dataset(base, cache_dir=cache)
             if not report.conforms:
                 raise NonconformingData(report)
         if not stored:
-            return
+            return stored
         marker = self._checked_marker(base, [(s.path, s.raw) for s in stored])
         if self.cache_checks and marker.is_file():
-            return
+            return stored
         problems = check_imports(ImportContext(base.quads), [s.part for s in stored])
+        kept = [s for s in stored if str(s.path) not in {p.file for p in problems}]
+        if problems and skip_broken and len(kept) < len(stored):
+            self.skipped += tuple(f"{p}; the import is left out" for p in problems)
+            return self._check(base, kept, skip_broken=True)
         if problems:
             raise InvalidDataFiles(problems, "the stored imports do not form a valid graph")
         if self.cache_checks:
             write_atomically(marker, b"")
+        return stored
 
     def _checked_marker(self, base: Dataset, stored: Sequence[tuple[Path, bytes]]) -> Path:
         # Checking every import costs about a millisecond per node, on every start and

@@ -32,6 +32,7 @@ The layer depends on :mod:`glocal.dataset`, :mod:`glocal.formats` and
 
 from glocal.store.embedded import EmbeddedStore
 from glocal.store.errors import (
+    DefaultGraphWrite,
     FederationRefused,
     QueryFailed,
     QuerySyntaxError,
@@ -51,6 +52,7 @@ from glocal.store.sparql import (
 )
 
 __all__ = [
+    "DefaultGraphWrite",
     "EmbeddedStore",
     "FederationRefused",
     "GraphStore",

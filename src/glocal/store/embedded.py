@@ -12,20 +12,54 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Store
+from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
 
 from glocal.dataset import Dataset, data_version
 from glocal.namespaces import PREFIXES
-from glocal.store.errors import QuerySyntaxError
+from glocal.store.errors import DefaultGraphWrite, QuerySyntaxError
 from glocal.store.interface import default_cache_dir
 from glocal.store.pool import DEFAULT_MEMORY_MB, QueryPool
 from glocal.store.sparql import ParsedQuery, QueryResult, execute, parse_query
 from glocal.store.worker import QueryRequest
 
-__all__ = ["EmbeddedStore"]
+__all__ = ["EmbeddedStore", "merged"]
+
+_DEFAULT = (None, None, None, DefaultGraph())
+
+
+def merged(quads: Iterable[Quad]) -> Iterator[Quad]:
+    """The quads' triples in the default graph: the store adds them, and Oxigraph keeps
+    each triple once, which makes the default graph the RDF merge of the named graphs.
+
+    SPARQL's default graph is a merge, so a triple stated by four sources is one
+    answer, not four (Oxigraph's union default graph is a bag union).
+
+    >>> from pyoxigraph import Literal, NamedNode
+    >>> a, p = NamedNode("urn:a"), NamedNode("urn:p")
+    >>> quads = [Quad(a, p, Literal("x"), NamedNode(f"urn:g{i}")) for i in range(4)]
+    >>> store = Store()
+    >>> store.bulk_extend(merged(quads))
+    >>> len(store)
+    1
+    """
+    for quad in quads:
+        if quad.graph_name != DefaultGraph():
+            yield Quad(quad.subject, quad.predicate, quad.object, DefaultGraph())
+
+
+def _remerge(store: Store, *, before: Store) -> None:
+    """After an update: refuse it if it wrote into the default graph, else merge the
+    named graphs into the default graph again."""
+    if set(store.quads_for_pattern(*_DEFAULT)) != set(before.quads_for_pattern(*_DEFAULT)):
+        raise DefaultGraphWrite(
+            "the update writes into the default graph, which is the merge of the named "
+            "graphs: put the triples in a named graph, e.g. INSERT DATA { GRAPH <...> { ... } }"
+        )
+    store.clear_graph(DefaultGraph())
+    store.bulk_extend(merged(list(store.quads_for_pattern(None, None, None, None))))
 
 
 class EmbeddedStore:
@@ -89,6 +123,7 @@ class EmbeddedStore:
             building = Path(tempfile.mkdtemp(prefix=f"{dataset.version}.", dir=target.parent))
             store = Store(str(building))
             store.bulk_extend(dataset.quads)
+            store.bulk_extend(merged(dataset.quads))
             store.flush()
             store.optimize()
             del store
@@ -181,6 +216,9 @@ class EmbeddedStore:
         ------
         QuerySyntaxError
             If the update does not parse.
+        DefaultGraphWrite
+            If the update writes into the default graph, which is the merge of the
+            named graphs: say which named graph it goes into (``GRAPH <...> { }``).
         """
         version = data_version([("base", self.version.encode()), ("update", sparql.encode())])
         target = self.path.parent / version
@@ -190,9 +228,12 @@ class EmbeddedStore:
             copy.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
             try:
                 copy.update(sparql, prefixes=PREFIXES)
-            except SyntaxError as err:
+                _remerge(copy, before=self._store)
+            except (SyntaxError, DefaultGraphWrite) as err:
                 del copy
                 shutil.rmtree(building, ignore_errors=True)
+                if isinstance(err, DefaultGraphWrite):
+                    raise
                 raise QuerySyntaxError(str(err)) from None
             copy.flush()
             del copy
@@ -208,7 +249,8 @@ class EmbeddedStore:
         return updated
 
     def __len__(self) -> int:
-        return len(self._store)
+        """The quads stated in the named graphs (the merged default graph aside)."""
+        return len(self._store) - sum(1 for _ in self._store.quads_for_pattern(*_DEFAULT))
 
     def close(self) -> None:
         """Stop the query workers; a version made by an update is also deleted, since

@@ -7,6 +7,7 @@ code (:mod:`glocal_api.errors`), the command line into one message.
 from __future__ import annotations
 
 __all__ = [
+    "DefaultGraphWrite",
     "FederationRefused",
     "QueryFailed",
     "QuerySyntaxError",
@@ -44,3 +45,7 @@ class ResourceLimit(QueryFailed):
 
 class UpdateUnsupported(NotImplementedError):
     """The backend does not apply SPARQL Update through glocal."""
+
+
+class DefaultGraphWrite(ValueError):
+    """An update writes into the default graph, which is the merge of the named graphs."""

@@ -6,10 +6,11 @@ Virtuoso (Debian's ``virtuoso-opensource``) is the engine it is tested against. 
 engines deviate from the standards, the store evens things out, so that callers get the
 same answers as from :class:`~glocal.store.EmbeddedStore`:
 
-- Every query names its dataset (``default-graph-uri`` and ``named-graph-uri`` list
-  glocal's graphs). Without them Virtuoso's default graph is the union of *all* its
-  graphs, its own system graphs included; the explicit list also hides the bookkeeping
-  graph :data:`META_GRAPH` and graphs that are still being loaded.
+- Every query names its dataset (``default-graph-uri`` names :data:`MERGED_GRAPH`, the
+  merge of glocal's graphs, and ``named-graph-uri`` lists them). Without them
+  Virtuoso's default graph is the union of *all* its graphs, its own system graphs
+  included; the explicit list also hides the bookkeeping graph :data:`META_GRAPH` and
+  graphs that are still being loaded.
 - Results are fetched in one lossless format (SPARQL XML results, N-Triples), parsed by
   Oxigraph and serialized by glocal itself. Virtuoso's CSV and TSV are not the SPARQL
   1.1 formats (quoted header, no language tags) and its blank node labels
@@ -63,6 +64,11 @@ __all__ = [
 #: The graph that records the data version and the list of glocal's graphs, so a
 #: restarted server knows what the engine holds without loading it again.
 META_GRAPH = ID + "graph/meta"
+#: The default graph of every query that names none: the RDF merge of glocal's named
+#: graphs, loaded beside them, so that a triple stated by several sources is one
+#: answer (a list of ``default-graph-uri`` is a bag union in Virtuoso as in Oxigraph).
+#: A blank node in it is a copy of the one in its named graph, not the same node.
+MERGED_GRAPH = ID + "graph/merged"
 #: Graphs are loaded under names below this one, then moved into place.
 STAGING_GRAPHS = ID + "graph/staging/"
 # Named as the dataset of a query while the store holds no graph: an empty list would
@@ -234,8 +240,11 @@ class RemoteStore:
         rows = list(result)
         if not rows:
             return "", []
-        graphs = sorted({row["graph"].value for row in rows if row["graph"] is not None})
-        return rows[0]["version"].value, graphs
+        graphs = {row["graph"].value for row in rows if row["graph"] is not None}
+        if MERGED_GRAPH not in graphs:
+            # Loaded before the merged default graph existed: load again.
+            return "", sorted(graphs)
+        return rows[0]["version"].value, sorted(graphs - {MERGED_GRAPH})
 
     def query(
         self,
@@ -332,7 +341,7 @@ class RemoteStore:
         live = self._graphs or [_NO_GRAPH]
         data: dict[str, str | list[str]] = {
             "query": with_prefixes(sparql),
-            "default-graph-uri": list(default_graphs or live),
+            "default-graph-uri": list(default_graphs or ([MERGED_GRAPH] if self._graphs else live)),
             "named-graph-uri": list(named_graphs or live),
         }
         if self._engine_timeout is not None:
@@ -369,6 +378,7 @@ class RemoteStore:
         if self._engine.graph_store_url is None:
             raise ValueError("loading needs the engine's Graph Store endpoint (graph_store_url)")
         graphs = _triples_by_graph(dataset)
+        graphs[MERGED_GRAPH] = list(dict.fromkeys(t for ts in graphs.values() for t in ts))
         token = uuid.uuid4().hex
         staging = {graph: f"{STAGING_GRAPHS}{token}/{i}" for i, graph in enumerate(graphs)}
         try:
@@ -391,10 +401,10 @@ class RemoteStore:
             except BaseException:
                 # Whatever the engine holds now, it is no known version.
                 self.version = ""
-                self._graphs = sorted(set(self._graphs) | set(graphs))
+                self._graphs = sorted((set(self._graphs) | set(graphs)) - {MERGED_GRAPH})
                 raise
             self.version = dataset.version
-            self._graphs = sorted(graphs)
+            self._graphs = sorted(set(graphs) - {MERGED_GRAPH})
 
     def _drop_quietly(self, graphs: Iterable[str]) -> None:
         # Leftover staging graphs are invisible to queries; dropping them only saves space.

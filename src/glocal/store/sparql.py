@@ -200,8 +200,9 @@ def execute(
 ) -> QueryResult:
     """Run a query on an Oxigraph store with glocal's dataset conventions.
 
-    The default graph is the union of all graphs unless ``default_graphs`` names some
-    (the SPARQL Protocol's ``default-graph-uri``); ``named_graphs`` restricts ``GRAPH``.
+    The default graph is the store's own, which holds the RDF merge of the named graphs
+    (:func:`~glocal.store.embedded.merged`), unless ``default_graphs`` names some (the
+    SPARQL Protocol's ``default-graph-uri``); ``named_graphs`` restricts ``GRAPH``.
     """
     if default_graphs:
         return store.query(
@@ -213,7 +214,6 @@ def execute(
     return store.query(
         sparql,
         prefixes=PREFIXES,
-        use_default_graph_as_union=True,
         named_graphs=[NamedNode(g) for g in named_graphs] if named_graphs else None,
     )
 

@@ -154,15 +154,18 @@ class StoredImport:
     part: MappedImport
 
 
-def read_stored_imports(folder: Path, *, skip: str | None = None) -> list[StoredImport]:
+def read_stored_imports(
+    folder: Path, *, skip: str | None = None, broken: list[RDFSyntaxError] | None = None
+) -> list[StoredImport]:
     """Parse every stored import of ``folder`` (but ``skip``), with the line of each subject.
 
-    A file removed while the folder is read is left out.
+    A file removed while the folder is read is left out. With a ``broken`` list, a file
+    that cannot be parsed is left out too, and its error added to the list.
 
     Raises
     ------
     MalformedDataFiles
-        With every malformed file and its line.
+        With every malformed file and its line (unless ``broken`` is given).
     """
     stored = []
     errors = []
@@ -180,6 +183,8 @@ def read_stored_imports(folder: Path, *, skip: str | None = None) -> list[Stored
             continue
         part = MappedImport("", quads, subject_lines(quads, raw), facts=0, file=str(path))
         stored.append(StoredImport(path, raw, part))
-    if errors:
+    if broken is not None:
+        broken.extend(errors)
+    elif errors:
         raise MalformedDataFiles(errors, "the stored imports cannot be loaded")
     return stored

@@ -1,0 +1,164 @@
+"""Serve the app with uvicorn, under limits on connections and on slow clients.
+
+uvicorn holds a connection for as long as the client takes to send its request: 3,000
+half-sent requests were once held for 40 s. :class:`GuardedH11` gives each request a
+deadline for its headers and one for its body, and refuses connections past a limit
+with a 503, before they cost a file descriptor each for long. :func:`make_server`
+also raises the process's open-file limit to fit, and rate-limits the logs
+(:mod:`glocal_api.logs`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+from dataclasses import dataclass
+from typing import Any
+
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from glocal_api.logs import limit_server_logs
+
+__all__ = ["ConnectionLimits", "GuardedH11", "make_server"]
+
+logger = logging.getLogger("uvicorn.error")
+
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: 40\r\nConnection: close\r\n\r\ntoo many connections open; try again\r\n\r\n"
+)
+_SLOW = (
+    b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain\r\nContent-Length: 36\r\n"
+    b"Connection: close\r\n\r\nthe request was not sent in time\r\n\r\n"
+)
+#: File descriptors kept for everything but client connections: the store, the query
+#: workers' pipes, the data files.
+_SPARE_FILES = 512
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """How long a client may take to send a request, and how many may connect."""
+
+    #: Seconds from a connection (or the end of the previous response) to the end of
+    #: the request's headers.
+    header_timeout: float = 10.0
+    #: Seconds from the end of the headers to the end of the body.
+    body_timeout: float = 60.0
+    #: Seconds an idle keep-alive connection stays open.
+    keep_alive: float = 5.0
+    #: Open connections at most; more are answered 503 and closed.
+    max_connections: int = 4096
+
+
+class GuardedH11(H11Protocol):
+    """uvicorn's h11 protocol with header and body deadlines and a connection limit."""
+
+    limits = ConnectionLimits()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline: asyncio.TimerHandle | None = None
+        self._waiting_for: object = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn narrows BaseTransport the same way
+        super().connection_made(transport)
+        if len(self.connections) > self.limits.max_connections:
+            transport.write(_BUSY)
+            transport.close()
+            logger.warning("refused a connection: %d are open", len(self.connections))
+            return
+        self._watch_reading()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        self._watch_reading()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._watch_reading()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _watch_reading(self) -> None:
+        """Arm the deadline for what the client owes now: headers, body, or nothing."""
+        state: object = self.conn.their_state
+        if state is h11.IDLE and self.conn.our_state is not h11.IDLE:
+            # The response to the last request is still being sent.
+            state = None
+        if state is self._waiting_for:
+            return
+        self._disarm()
+        self._waiting_for = state
+        if state is h11.IDLE:
+            self._arm(self.limits.header_timeout)
+        elif state is h11.SEND_BODY:
+            self._arm(self.limits.body_timeout)
+
+    def _arm(self, seconds: float) -> None:
+        self._deadline = self.loop.call_later(seconds, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        if self.conn.our_state is h11.IDLE:
+            self.transport.write(_SLOW)
+        self.transport.close()
+
+
+def raise_open_files(wanted: int) -> int:
+    """Raise this process's soft open-file limit towards ``wanted``; the limit now."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return soft
+
+
+def make_server(
+    app: Any, *, host: str, port: int, limits: ConnectionLimits | None = None
+) -> uvicorn.Server:
+    """A uvicorn server for ``app`` under ``limits``, with rate-limited logs.
+
+    The connection limit is lowered to what the open-file limit allows, with a warning,
+    so that the server never runs out of descriptors (which once cost a traceback per
+    failed accept).
+    """
+    limits = limits or ConnectionLimits()
+    files = raise_open_files(limits.max_connections + _SPARE_FILES)
+    if files - _SPARE_FILES < limits.max_connections:
+        logger.warning(
+            "only %d open files are allowed: at most %d connections",
+            files,
+            files - _SPARE_FILES,
+        )
+        limits = ConnectionLimits(
+            header_timeout=limits.header_timeout,
+            body_timeout=limits.body_timeout,
+            keep_alive=limits.keep_alive,
+            max_connections=max(1, files - _SPARE_FILES),
+        )
+    protocol = type("Guarded", (GuardedH11,), {"limits": limits})
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        http=protocol,
+        log_level="warning",
+        timeout_keep_alive=int(limits.keep_alive),
+        backlog=2048,
+    )
+    limit_server_logs()
+    return uvicorn.Server(config)
