@@ -8,6 +8,8 @@ with the update token.
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
@@ -173,8 +175,8 @@ async def sparql_update(request: Request) -> Response:
     require_bearer(
         request,
         runtime.settings.update_token,
-        off="SPARQL Update is disabled: start the server with --enable-update "
-        "--update-token TOKEN to accept updates",
+        off="SPARQL Update is disabled: start the server with --enable-update and "
+        "--update-token-file PATH (or GLOCAL_UPDATE_TOKEN) to accept updates",
         routes="SPARQL Update",
     )
     media = content_type(request)
@@ -188,6 +190,8 @@ async def sparql_update(request: Request) -> Response:
         sparql = decode(raw, "the update")
     else:
         raise RequestError(415, f"send {SPARQL_UPDATE} or a form with 'update'")
-    new_store = await run_in_threadpool(runtime.store.update, sparql)
+    new_store = await run_in_threadpool(
+        partial(runtime.store.update, sparql, timeout=runtime.settings.timeout)
+    )
     runtime.swap(new_store)
     return PlainTextResponse(f"updated: data version {new_store.version}\n")

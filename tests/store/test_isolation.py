@@ -20,7 +20,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from glocal.dataset import Dataset
-from glocal.store import EmbeddedStore, ParsedQuery, QueryFailed, QueryTimeout
+from glocal.store import (
+    EmbeddedStore,
+    FederationRefused,
+    ParsedQuery,
+    QueryFailed,
+    QueryTimeout,
+)
 from glocal.store.isolation import cut_network
 from tests.conftest import LiveServer
 
@@ -166,3 +172,39 @@ def test_the_endpoint_never_calls_out(server: LiveServer, listener: Listener) ->
             if response.status_code == 500:
                 assert response.text.startswith("query failed in the engine"), response.text
     assert listener.hits == before
+
+
+# ---------------------------------------------------------------- updates
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "LOAD <{url}> INTO GRAPH <urn:loaded>",
+        "LOAD SILENT <{url}> INTO GRAPH <urn:loaded>",
+        "INSERT {{ GRAPH <urn:g> {{ ?a ?b ?c }} }} WHERE {{ SERVICE <{url}> {{ ?a ?b ?c }} }}",
+        "INSERT {{ GRAPH <urn:g> {{ ?a ?b ?c }} }} WHERE {{ ?s <urn:p>* 1SERVICE <{url}> {{ ?a ?b ?c }} }}",
+    ],
+)
+def test_no_update_reaches_another_host(
+    offline_store: EmbeddedStore, listener: Listener, update: str
+) -> None:
+    """``LOAD`` fetched any URL, from the server's own process; updates now run in an
+    offline worker like queries."""
+    before = listener.hits
+    with contextlib.suppress(FederationRefused, QueryFailed):
+        offline_store.update(update.format(url=listener.url), timeout=30).close()
+    assert listener.hits == before
+
+
+def test_a_load_is_refused_with_a_message_naming_the_policy(
+    offline_store: EmbeddedStore, listener: Listener
+) -> None:
+    with pytest.raises(FederationRefused, match="--federation-allow"):
+        offline_store.update(f"LOAD <{listener.url}> INTO GRAPH <urn:loaded>", timeout=30)
+
+
+def test_a_runaway_update_is_stopped_at_its_time_limit(offline_store: EmbeddedStore) -> None:
+    runaway = "INSERT { GRAPH <urn:g> { ?a <urn:p> ?f } } WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with pytest.raises(QueryTimeout):
+        offline_store.update(runaway, timeout=2)

@@ -12,68 +12,34 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
+from pyoxigraph import DefaultGraph, NamedNode, Store
 
 from glocal.dataset import Dataset, data_version
-from glocal.namespaces import PREFIXES
-from glocal.store.errors import DefaultGraphWrite, QuerySyntaxError
+from glocal.store.errors import QuerySyntaxError
 from glocal.store.interface import default_cache_dir
+from glocal.store.merge import merged
 from glocal.store.pool import DEFAULT_MEMORY_MB, QueryPool
 from glocal.store.sparql import ParsedQuery, QueryResult, execute, parse_query
+from glocal.store.updating import apply_update
 from glocal.store.worker import QueryRequest
 
-__all__ = ["EmbeddedStore", "merged"]
-
-_DEFAULT = (None, None, None, DefaultGraph())
-
-
-def merged(quads: Iterable[Quad]) -> Iterator[Quad]:
-    """The quads' triples in the default graph: the store adds them, and Oxigraph keeps
-    each triple once, which makes the default graph the RDF merge of the named graphs.
-
-    SPARQL's default graph is a merge, so a triple stated by four sources is one
-    answer, not four (Oxigraph's union default graph is a bag union).
-
-    >>> from pyoxigraph import Literal, NamedNode
-    >>> a, p = NamedNode("urn:a"), NamedNode("urn:p")
-    >>> quads = [Quad(a, p, Literal("x"), NamedNode(f"urn:g{i}")) for i in range(4)]
-    >>> store = Store()
-    >>> store.bulk_extend(merged(quads))
-    >>> len(store)
-    1
-    """
-    for quad in quads:
-        if quad.graph_name != DefaultGraph():
-            yield Quad(quad.subject, quad.predicate, quad.object, DefaultGraph())
-
-
-def _remerge(store: Store, *, before: Store) -> None:
-    """After an update: refuse it if it wrote into the default graph, else merge the
-    named graphs into the default graph again."""
-    if set(store.quads_for_pattern(*_DEFAULT)) != set(before.quads_for_pattern(*_DEFAULT)):
-        raise DefaultGraphWrite(
-            "the update writes into the default graph, which is the merge of the named "
-            "graphs: put the triples in a named graph, e.g. INSERT DATA { GRAPH <...> { ... } }"
-        )
-    store.clear_graph(DefaultGraph())
-    store.bulk_extend(merged(list(store.quads_for_pattern(None, None, None, None))))
+__all__ = ["EmbeddedStore"]
 
 
 class EmbeddedStore:
     """The graph in an on-disk Oxigraph store, one folder per data version.
 
-        Examples
-        --------
-        >>> import tempfile
-    import threading
-        >>> from glocal.dataset import curated_files, load_files
-        >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
-        >>> bool(store.query("ASK { ?c a gl:City }"))
-        True
-        >>> store.close()
+    Examples
+    --------
+    >>> import tempfile
+    >>> from glocal.dataset import curated_files, load_files
+    >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
+    >>> bool(store.query("ASK { ?c a gl:City }"))
+    True
+    >>> store.close()
     """
 
     def __init__(
@@ -205,12 +171,15 @@ class EmbeddedStore:
         """The IRIs of the named graphs, sorted."""
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
 
-    def update(self, sparql: str) -> EmbeddedStore:
+    def update(self, sparql: str, *, timeout: float | None = None) -> EmbeddedStore:
         """A new store version: a copy of this one with a SPARQL Update applied.
 
         This store is left untouched, so queries running on it finish on the old data
         and the caller swaps versions atomically. The update runs in one transaction:
         it applies fully or not at all.
+
+        The update runs in a worker process cut off the network (unless federation is
+        on) and stopped at ``timeout`` seconds (:mod:`glocal.store.updating`).
 
         Raises
         ------
@@ -219,24 +188,26 @@ class EmbeddedStore:
         DefaultGraphWrite
             If the update writes into the default graph, which is the merge of the
             named graphs: say which named graph it goes into (``GRAPH <...> { }``).
+        FederationRefused
+            If it tried to reach another host (``LOAD``, ``SERVICE``) while offline.
+        QueryTimeout, QueryFailed
+            If it ran past ``timeout``, or failed in the engine.
         """
         version = data_version([("base", self.version.encode()), ("update", sparql.encode())])
         target = self.path.parent / version
         if not target.is_dir():
             building = Path(tempfile.mkdtemp(prefix=f"{version}.", dir=self.path.parent))
-            copy = Store(str(building))
-            copy.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
             try:
-                copy.update(sparql, prefixes=PREFIXES)
-                _remerge(copy, before=self._store)
-            except (SyntaxError, DefaultGraphWrite) as err:
-                del copy
+                apply_update(
+                    str(self.path),
+                    str(building),
+                    sparql,
+                    offline=not self._federation,
+                    timeout=timeout,
+                )
+            except BaseException:
                 shutil.rmtree(building, ignore_errors=True)
-                if isinstance(err, DefaultGraphWrite):
-                    raise
-                raise QuerySyntaxError(str(err)) from None
-            copy.flush()
-            del copy
+                raise
             building.rename(target)
         updated = EmbeddedStore(
             target,
@@ -250,7 +221,8 @@ class EmbeddedStore:
 
     def __len__(self) -> int:
         """The quads stated in the named graphs (the merged default graph aside)."""
-        return len(self._store) - sum(1 for _ in self._store.quads_for_pattern(*_DEFAULT))
+        default = self._store.quads_for_pattern(None, None, None, DefaultGraph())
+        return len(self._store) - sum(1 for _ in default)
 
     def close(self) -> None:
         """Stop the query workers; a version made by an update is also deleted, since

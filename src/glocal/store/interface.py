@@ -56,11 +56,12 @@ class GraphStore(Protocol):
         """
         ...
 
-    def update(self, sparql: str) -> GraphStore:
+    def update(self, sparql: str, *, timeout: float | None = None) -> GraphStore:
         """Apply a SPARQL Update to a new version of the data; return the store of it.
 
         This store is left as it was, so queries running on it finish on the old data
-        and the caller switches versions atomically.
+        and the caller switches versions atomically. The update may not reach other
+        hosts, and is stopped at ``timeout`` seconds.
 
         Raises
         ------

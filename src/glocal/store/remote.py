@@ -305,7 +305,7 @@ class RemoteStore:
             )
         return transcode(response, accept, media_type, deadline)
 
-    def update(self, sparql: str) -> RemoteStore:
+    def update(self, sparql: str, *, timeout: float | None = None) -> RemoteStore:
         """Not offered: an engine takes updates through its own endpoint and access control.
 
         Raises
