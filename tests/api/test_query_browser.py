@@ -45,6 +45,16 @@ def _open(browser: Browser, server, offline: Offline, width: int) -> tuple[Page,
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda err: errors.append(str(err)))
+    # A script or style the Content-Security-Policy refuses shows as a console error
+    # (a 400 for a query with a syntax error is expected, and logged as one too).
+    tab.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     return tab, errors
 
 
@@ -135,6 +145,11 @@ def test_canned_query_as_map_and_network(page: Page, width: str) -> None:
     edges = page.evaluate("document.querySelector('#view .network').cy.edges().length")
     assert nodes > 5 and edges >= nodes - 1
     assert "view=network" in page.url
+    # Any two IRI columns: here members and their sources; the reader may pick others.
+    assert page.get_by_label("From column").input_value() == "member"
+    assert page.get_by_label("To column").input_value() == "source"
+    page.get_by_label("From column").select_option("source")
+    expect(page.get_by_label("To column")).to_have_value("member")
     _shot(page, "network", width)
 
 

@@ -64,3 +64,21 @@ def test_an_error_without_a_known_mistake_names_what_was_found(server: LiveServe
         response = client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x a gl:City "})
     assert response.status_code == 400
     assert "found the end of the query; expected ',', '.', ';'" in response.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # VALUES data, property paths, ';' and ',' lists, language tags and a sub-SELECT
+        # are not missing dots; the mistake is the string after LIMIT.
+        "SELECT ?x WHERE { VALUES ?x { city:a city:b city:c city:d } "
+        '?x org:memberOf/rdfs:label ?y ; rdfs:label "x"@en-GB , "y" . '
+        "{ SELECT ?a ?b ?c ?d WHERE { ?a ?b ?c } } } LIMIT 'a'",
+    ],
+)
+def test_valid_patterns_get_no_wrong_hint(server: LiveServer, query: str) -> None:
+    with server.client() as client:
+        body = client.post("/sparql", data={"query": query}, headers=JSON).json()
+    assert body["hint"] == ""
+    assert body["found"] == "'a'"
+    assert body["line"] == 1 and body["column"] == query.index("'a'") + 1

@@ -29,7 +29,7 @@ function shapes(vars, rows) {
   return {
     table: true,
     map: lat && long ? { lat, long, label } : placed ? { place: placed } : null,
-    network: iriVars.length >= 2 ? { from: iriVars[0], to: iriVars[1] } : null,
+    network: iriVars.length >= 2 ? { from: iriVars[0], to: iriVars[1], columns: iriVars } : null,
     timeline: when ? { when, label: label ?? when } : null,
     chart: number && label ? { number, label } : null,
   };
@@ -150,8 +150,23 @@ async function network(vars, rows, shape) {
   }
   const box = h("div", { class: "network", role: "img",
     "aria-label": `Network of ${nodes.size} nodes and ${edges.size} links between ?${shape.from} and ?${shape.to}` });
-  const wrap = h("figure", { class: "view-network" }, box,
-    h("figcaption", {}, `${nodes.size} nodes, ${edges.size} links: ?${shape.from} (blue) → ?${shape.to} (orange). Click a node to open its page.`));
+  // Any two IRI columns: the reader picks which link to which.
+  const picker = (side, label) => {
+    const select = h("select", { "aria-label": label, "data-side": side },
+      shape.columns.map((v) => h("option", { value: v, selected: v === shape[side] ? "" : null }, `?${v}`)));
+    select.addEventListener("change", async () => {
+      const other = side === "from" ? "to" : "from";
+      const next = { ...shape, [side]: select.value };
+      if (next[other] === select.value) next[other] = shape[side]; // swap rather than loop
+      wrap.replaceWith(await network(vars, rows, next));
+    });
+    return select;
+  };
+  const wrap = h("figure", { class: "view-network" },
+    h("p", { class: "network-columns" }, "Link ", picker("from", "From column"), " (blue) to ",
+      picker("to", "To column"), " (orange)"),
+    box,
+    h("figcaption", {}, `${nodes.size} nodes, ${edges.size} links. Click a node to open its page.`));
   requestAnimationFrame(() => {
     if (!box.isConnected) return; // replaced before it was drawn
     disposeViews();
@@ -166,6 +181,7 @@ async function network(vars, rows, shape) {
       ],
       layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 8000, idealEdgeLength: () => 60 },
       wheelSensitivity: 0.3,
+      maxZoom: 1.6, // a few nodes are not drawn huge
     });
     cy.on("tap", "node", (event) => {
       const href = safeHref(event.target.id());
