@@ -8,6 +8,9 @@ request that leaves the loopback server is refused and fails the test. Screensho
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -197,6 +200,10 @@ def test_permalink_share_snippets_and_history(
     page.get_by_text("Share and reuse").click()
     link = page.locator("#share-link").input_value()
     assert link == page.url
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.locator("#share-status")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == link
     curl = page.locator("#share-curl").inner_text()
     assert curl.startswith("curl '") and "/queries/networks-of-city?city=city%3Afreetown" in curl
     # A typed query's snippets carry the query itself.
@@ -207,7 +214,19 @@ def test_permalink_share_snippets_and_history(
     assert "from SPARQLWrapper import SPARQLWrapper, JSON" in python
     assert '"""SELECT ?city WHERE { ?city a gl:City } LIMIT 3"""' in python
     assert page.locator("#share-r").inner_text().startswith('rows <- read.csv("')
-    assert "--data-urlencode 'query=SELECT ?city" in page.locator("#share-curl").inner_text()
+    curl = page.locator("#share-curl").inner_text()
+    assert "--data-urlencode 'query=SELECT ?city" in curl
+    # The snippets run as they are: Python with SPARQLWrapper, and curl from a shell.
+    ran = subprocess.run(
+        [sys.executable, "-c", python], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert ran.stdout.count("https://w3id.org/glocal/id/city/") == 3
+    if shutil.which("curl"):
+        ran = subprocess.run(
+            ["sh", "-c", curl], capture_output=True, text=True, timeout=60, check=True
+        )
+        lines = ran.stdout.lstrip("\ufeff").splitlines()
+        assert lines[0] == "city" and len(lines) == 4
     _shot(page, "share", width, ".reuse")
 
     # The permalink in a new page gives the same results in the same view.

@@ -70,7 +70,9 @@ class _Token:
 class SyntaxHint:
     """Where a query fails to parse, what is there, what could be, and the likely fix.
 
-    ``line`` and ``column`` count from 1; they are 0 when the error names no place.
+    ``line`` and ``column`` count from 1; they are 0 when the engine's message names no
+    place (another engine's, or a limit such as nesting depth): then ``engine``, its
+    message, is all there is to say.
     """
 
     line: int
@@ -78,10 +80,13 @@ class SyntaxHint:
     found: str
     expected: tuple[str, ...]
     hint: str
+    engine: str = ""
 
     def message(self) -> str:
         """One line for people: place, what was found, what was expected, the hint."""
-        where = f"line {self.line}, column {self.column}: " if self.line else ""
+        if not self.line:
+            return self.engine
+        where = f"line {self.line}, column {self.column}: "
         text = f"{where}found {self.found}"
         if self.expected and not self.hint:  # the hint says it better than the parser
             text += f"; expected {', '.join(self.expected)}"
@@ -264,16 +269,18 @@ def explain(sparql: str, error: str, *, prefixes: Mapping[str, str] | None = Non
     'SELEC is not a SPARQL keyword or function; did you mean SELECT?'
     >>> explain("ASK { ?x a foo:Bar }", "error at 1:20: expected one of Prefix not found").hint
     'The prefix foo: is not declared: add PREFIX foo: <…> at the top of the query.'
+    >>> explain("ASK { ?s ?p ?o }", "the query nests 40 levels deep; the limit is 32").message()
+    'the query nests 40 levels deep; the limit is 32'
     >>> query = "ASK {\\n ?x a gl:City\\n ?x gl:mayorOf ?c }"
     >>> print(explain(query, "error at 3:4: expected OPTIONAL").message())  # doctest: +ELLIPSIS
     line 3, column 2: found ?x. A '.' seems to be missing before ?x: end each triple pattern ...
     """
     known = PREFIXES if prefixes is None else prefixes
     position = _POSITION.match(error.strip())
-    detail = position.group(3) if position else error
-    stop = len(sparql)
-    if position:
-        stop = _offset(sparql, int(position.group(1)), int(position.group(2)))
+    if not position:
+        return SyntaxHint(0, 0, "", (), "", error)
+    detail = position.group(3)
+    stop = _offset(sparql, int(position.group(1)), int(position.group(2)))
     tokens = _tokens(sparql)
     checks = list(_CHECKS)
     if "unbound" not in detail:
@@ -283,12 +290,9 @@ def explain(sparql: str, error: str, *, prefixes: Mapping[str, str] | None = Non
         if found is not None and found[0].offset <= stop:
             token, hint = found
             line, column = _place(sparql, token.offset)
-            return SyntaxHint(line, column, token.text, _expected(detail), hint)
-    if not position:
-        return SyntaxHint(0, 0, "", (), "")
+            return SyntaxHint(line, column, token.text, _expected(detail), hint, error)
     at = next((t for t in tokens if t.offset <= stop < t.offset + len(t.text)), None)
     at = at or next((t for t in tokens if t.offset >= stop), None)
     line, column = _place(sparql, at.offset if at else stop)
-    return SyntaxHint(
-        line, column, at.text if at else "the end of the query", _expected(detail), ""
-    )
+    found = at.text if at else "the end of the query"
+    return SyntaxHint(line, column, found, _expected(detail), "", error)
