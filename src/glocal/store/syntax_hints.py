@@ -294,5 +294,5 @@ def explain(sparql: str, error: str, *, prefixes: Mapping[str, str] | None = Non
     at = next((t for t in tokens if t.offset <= stop < t.offset + len(t.text)), None)
     at = at or next((t for t in tokens if t.offset >= stop), None)
     line, column = _place(sparql, at.offset if at else stop)
-    found = at.text if at else "the end of the query"
-    return SyntaxHint(line, column, found, _expected(detail), "", error)
+    there = at.text if at else "the end of the query"
+    return SyntaxHint(line, column, there, _expected(detail), "", error)
