@@ -268,6 +268,7 @@ def test_syntax_errors_are_marked_and_explained(page: Page, width: str) -> None:
     expect(mark).to_have_text("?city")
     expect(page.locator(".CodeMirror .cm-error-line")).to_have_count(1)
     _shot(page, "syntax-error", width, ".workspace")
+    _shot(page, "syntax-error-message", width)
 
     _type_query(page, "SELEC ?x WHERE { ?x a gl:City }")
     page.keyboard.press("Control+Enter")

@@ -297,7 +297,8 @@ function showError(status, statusText, body) {
   } catch {
     // Plain text: every error but a syntax error with its place.
   }
-  const message = problem?.error ?? body;
+  // The hint gets a paragraph of its own, not a second copy inside the message.
+  const message = (problem?.error ?? body).replace(problem?.hint ? ` ${problem.hint}` : "", "");
   const where = problem?.line
     ? h("p", {}, h("button", { type: "button", class: "secondary goto" },
       `Go to line ${problem.line}, column ${problem.column}`))
