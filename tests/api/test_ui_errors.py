@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from glocal.canned import load_queries
+from glocal.store.syntax_hints import explain
 from tests.conftest import LiveServer
 
 JSON = {"Accept": "application/sparql-results+json, application/json;q=0.1"}
@@ -82,3 +84,16 @@ def test_valid_patterns_get_no_wrong_hint(server: LiveServer, query: str) -> Non
     assert body["hint"] == ""
     assert body["found"] == "'a'"
     assert body["line"] == 1 and body["column"] == query.index("'a'") + 1
+
+
+def test_no_hint_fires_on_the_canned_queries() -> None:
+    """Every check reads valid SPARQL without finding a mistake: the canned queries are
+    explained as if the engine had failed at their very end."""
+    queries = load_queries()
+    assert len(queries) > 20
+    for name, query in queries.items():
+        lines = query.sparql.split("\n")
+        end = f"error at {len(lines)}:{len(lines[-1]) + 1}: expected OPTIONAL"
+        hint = explain(query.sparql, end)
+        assert hint.hint == "", (name, hint.message())
+        assert hint.found == "the end of the query", name

@@ -5,8 +5,8 @@ taken there, character ranges included: ``SELEC`` gives "expected CONSTRUCT", an
 undeclared prefix "expected one of Prefix not found, ['%'], ['-' | '0' ..= '9' ...".
 :func:`explain` reads the query itself to say what was *found*, where, and what the
 usual mistake behind it is: an undeclared prefix, a misspelled keyword, a missing
-``.`` between triple patterns, a variable in ``SELECT`` that is not grouped, or a
-string that is not closed.
+``.`` between triple patterns, a triple pattern without its object, a variable in
+``SELECT`` that is not grouped, or a string that is not closed.
 """
 
 from __future__ import annotations
@@ -194,35 +194,51 @@ def _ungrouped_variable(tokens: list[_Token], sparql: str, known: Mapping[str, s
     return None
 
 
-def _missing_dot(tokens: list[_Token], sparql: str, known: Mapping[str, str]) -> _Hint:
+def _triple_pattern(tokens: list[_Token], sparql: str, known: Mapping[str, str]) -> _Hint:
+    """A triple pattern with a fourth term (a missing ``.``) or without its object."""
     terms = 0  # terms of the triple pattern being read
+    loose = False  # after ';', ',' or a keyword, fewer than three terms may be fine
     depth = 0  # inside ( ) or [ ]: expressions and blank nodes are not counted
+    group_is_term = False  # the ( ) at depth 1 is a path group or a collection, one term
     braces = 0
     skip_to = -1  # VALUES data and sub-SELECT heads are skipped up to their "{"/"}"
     previous = ""
+    previous_is_term = False
     for token in tokens:
         text = token.text
+        inside = braces > 0
         braces += (text == "{") - (text == "}")
+        if text in ("(", "[") and depth == 0:
+            group_is_term = text == "[" or previous_is_term or previous in ("/", "|", "^")
         depth += (text in ("(", "[")) - (text in (")", "]"))
         word = text.upper() if token.kind == "word" else ""
+        closes_group = text in (")", "]") and depth == 0 and group_is_term
+        is_term = token.kind in _TERMS or word in ("A", "TRUE", "FALSE") or closes_group
         if skip_to >= 0:
             if text in ("{", "}") and braces == skip_to:
                 skip_to, terms = -1, 0
         elif word in ("VALUES", "SELECT"):
             skip_to = braces if word == "VALUES" else braces + 1
-        elif braces and not depth and token.kind != "lang" and previous != "^^":
-            if token.kind in _TERMS or word in ("A", "TRUE", "FALSE") or text == "]":
-                terms += 1
-                if terms == 4:
-                    return token, (
-                        f"A '.' seems to be missing before {text}: end each triple pattern "
-                        "with ' .' (or use ';' to repeat the subject)."
-                    )
-            elif text in ("/", "|", "^"):
-                terms -= 1  # a property path joins the next term to this one
-            else:
-                terms = {";": 1, ",": 2}.get(text, 0)
-        previous = text
+        elif not inside or depth or token.kind == "lang" or previous == "^^":
+            pass  # outside a group, inside an expression, a language tag or a datatype
+        elif is_term:
+            terms += 1
+            if terms == 4:
+                return token, (
+                    f"A '.' seems to be missing before {text}: end each triple pattern "
+                    "with ' .' (or use ';' to repeat the subject)."
+                )
+        elif text in ("/", "|", "^"):
+            terms -= 1  # a property path joins the next term to this one
+        elif text in (".", "}") and terms in (1, 2) and not loose:
+            return token, (
+                f"The triple pattern before {text} has {terms} term{'s' * (terms > 1)}: "
+                "it needs a subject, a predicate and an object."
+            )
+        else:
+            terms = {";": 1, ",": 2}.get(text, 0)
+            loose = bool(word) or text in (";", ",", ")", "]")
+        previous, previous_is_term = text, is_term
     return None
 
 
@@ -238,7 +254,13 @@ def _open_string(tokens: list[_Token], sparql: str, known: Mapping[str, str]) ->
 _Hint = tuple[_Token, str] | None
 #: The checks, most specific first; the first that finds a problem at or before the
 #: place where the parser stopped gives the hint.
-_CHECKS = (_open_string, _undeclared_prefix, _misspelled_keyword, _ungrouped_variable, _missing_dot)
+_CHECKS = (
+    _open_string,
+    _undeclared_prefix,
+    _misspelled_keyword,
+    _ungrouped_variable,
+    _triple_pattern,
+)
 
 
 def explain(sparql: str, error: str, *, prefixes: Mapping[str, str] | None = None) -> SyntaxHint:
