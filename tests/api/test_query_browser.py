@@ -155,6 +155,12 @@ def test_canned_query_as_map_and_network(page: Page, width: str) -> None:
     expect(page.get_by_label("To column")).to_have_value("member")
     _shot(page, "network", width)
 
+    # The tabs are a tab list: arrow keys move between the views.
+    _tab(page, "Network").focus()
+    page.keyboard.press("ArrowLeft")
+    expect(_tab(page, "Map")).to_have_attribute("aria-selected", "true")
+    expect(_tab(page, "Map")).to_be_focused()
+
 
 def test_timeline_and_bar_chart(page: Page, width: str) -> None:
     page.goto("/")

@@ -352,6 +352,7 @@ async function render(contentType, body, elapsed, mine) {
 /** Draw the chosen view of the current results, with the tabs of the views that suit. */
 async function drawView() {
   const { vars, rows, meta, views } = current;
+  const tabHadFocus = document.activeElement?.getAttribute("role") === "tab";
   const view = views.includes(chosenView) ? chosenView : "table";
   const tabs = h("div", { class: "view-tabs", role: "tablist", "aria-label": "Result views" },
     views.map((name) => {
@@ -367,6 +368,15 @@ async function drawView() {
       });
       return tab;
     }));
+  // Arrow keys move between the tabs, as in any tab list.
+  tabs.addEventListener("keydown", (event) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    if (!step) return;
+    const all = [...tabs.querySelectorAll("[role=tab]")];
+    const next = all[(all.indexOf(document.activeElement) + step + all.length) % all.length];
+    next.focus();
+    next.click();
+  });
   const toggle = h("label", { class: "raw-toggle" },
     h("input", { type: "checkbox", id: "raw", checked: raw ? "" : null }), " raw RDF terms");
   toggle.querySelector("input").addEventListener("change", (event) => {
@@ -382,6 +392,7 @@ async function drawView() {
   if (current?.rows !== rows) return; // a newer query has answered meanwhile
   show(meta, h("div", { class: "view-bar" }, tabs, view === "table" ? toggle : null),
     h("div", { id: "view", role: "tabpanel", "data-view": view }, content));
+  if (tabHadFocus) $("output").querySelector("[role=tab][aria-selected=true]")?.focus();
 }
 
 // ---------------------------------------------------------------------------------------
