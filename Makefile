@@ -34,15 +34,18 @@ $(STAMP)-test: pyproject.toml | $(BIN)/python
 install: $(STAMP)
 install-test: $(STAMP)-test
 
-# The web UI's editor comes from npm and is copied into $(WEB)/static/vendor; nothing is
-# loaded from a CDN at run time.
+# The web UI's editor, charts and graph library come from npm and are copied or bundled
+# (esbuild) into $(WEB)/static/vendor; nothing is loaded from a CDN at run time.
 assets: $(VENDOR)
-$(VENDOR): $(WEB)/assets/package.json $(WEB)/assets/package-lock.json
+$(VENDOR): $(WEB)/assets/package.json $(WEB)/assets/package-lock.json $(wildcard $(WEB)/assets/entries/*.js)
 	cd $(WEB)/assets && npm ci --no-audit --no-fund --silent
 	rm -rf $(WEB)/static/vendor && mkdir -p $(WEB)/static/vendor
 	cp $(WEB)/assets/node_modules/codemirror/lib/codemirror.js $(WEB)/assets/node_modules/codemirror/lib/codemirror.css $(WEB)/static/vendor/
 	cp $(WEB)/assets/node_modules/codemirror/mode/sparql/sparql.js $(WEB)/static/vendor/
+	cp $(WEB)/assets/node_modules/codemirror/addon/hint/show-hint.js $(WEB)/assets/node_modules/codemirror/addon/hint/show-hint.css $(WEB)/static/vendor/
 	cp $(WEB)/assets/node_modules/swagger-ui-dist/swagger-ui-bundle.js $(WEB)/assets/node_modules/swagger-ui-dist/swagger-ui.css $(WEB)/static/vendor/
+	cd $(WEB)/assets && node_modules/.bin/esbuild entries/plot.js entries/cytoscape.js --bundle --format=esm --minify --legal-comments=linked --log-level=warning --outdir=../static/vendor
+	cp src/glocal/report/world-110m.json $(WEB)/static/vendor/
 	touch $@
 
 # Chromium drives the browser tests; Virtuoso is the external SPARQL engine for the

@@ -9,7 +9,9 @@ server's problem, not the client's: ``503`` with ``Retry-After`` on every route.
 
 Bodies are plain text, as SPARQL clients expect, except under ``/admin``, whose clients
 are tools: there the body is JSON, ``{"error": message, ...}`` with the details of
-rejected data.
+rejected data. A syntax error's message names what was found and the likely fix
+(:mod:`glocal.store.syntax_hints`); a client that accepts ``application/json`` gets it
+as JSON with ``line``, ``column``, ``found``, ``expected`` and ``hint``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from starlette.exceptions import HTTPException
 
 from glocal.canned import ParameterError
 from glocal.data.problems import DataRejected, InvalidDataFiles
+from glocal.formats import JSON
 from glocal.store.errors import (
     FederationRefused,
     QueryFailed,
@@ -32,6 +35,7 @@ from glocal.store.errors import (
     StoreUnavailable,
     UpdateUnsupported,
 )
+from glocal.store.syntax_hints import explain
 from glocal_api.runtime import runtime_of
 
 __all__ = [
@@ -95,6 +99,10 @@ def problem_of(request: Request, exc: Exception) -> Problem:
     if isinstance(exc, QueryTimeout):
         limit = runtime_of(request).settings.timeout
         return Problem(status, f"query stopped: it ran past the {limit:g} s time limit")
+    sparql = getattr(request.state, "sparql", None)  # set by glocal_api.query.run_query
+    if isinstance(exc, QuerySyntaxError) and sparql:
+        hint = explain(sparql, str(exc))
+        return Problem(status, f"{prefix}{hint.message()}", {}, hint.to_json())
     if isinstance(exc, StoreUnavailable):
         return Problem(status, f"{prefix}{exc}", {"Retry-After": str(RETRY_AFTER)})
     if isinstance(exc, DataRejected):
@@ -113,7 +121,9 @@ def problem_of(request: Request, exc: Exception) -> Problem:
 
 def error_response(request: Request, problem: Problem) -> Response:
     """The response for a problem: plain text, or JSON under ``/admin``."""
-    if request.url.path.startswith(JSON_ROUTES):
+    # The query editor asks for JSON explicitly, to mark a syntax error's place.
+    wants_json = problem.details and JSON in request.headers.get("accept", "")
+    if request.url.path.startswith(JSON_ROUTES) or wants_json:
         return JSONResponse(
             {"error": problem.message, **problem.details},
             status_code=problem.status,

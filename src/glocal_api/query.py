@@ -92,6 +92,7 @@ def run_query(
     runtime = runtime_of(request)
     settings = runtime.settings
     store = runtime.store
+    request.state.sparql = sparql  # for a syntax error's hint (glocal_api.errors)
     for name, graphs in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
         for graph in graphs:
             try:

@@ -1,4 +1,9 @@
-"""``/``: the web UI, a SPARQL editor with the canned queries as one-click examples."""
+"""``/``: the web UI, a SPARQL editor with the canned queries as one-click examples.
+
+The page's scripts (``static/app.js`` and ``static/query/``) show results as a table,
+map, network, timeline or bar chart, keep the query and view in the URL, and ask
+``/complete`` (:mod:`glocal_api.complete`) for suggestions while the user types.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ router = APIRouter(tags=["Web UI"])
 
 @router.get("/", response_class=HTMLResponse, summary="The query editor")
 async def index(request: Request) -> HTMLResponse:
-    """The query page: editor, examples, results table, downloads and a short guide."""
+    """The query page: editor, examples, result views, downloads, sharing and a guide."""
     runtime = runtime_of(request)
     return runtime.templates.TemplateResponse(
         request,

@@ -2,11 +2,15 @@
 // table and download links. Plain JavaScript, no framework; nothing is loaded from
 // outside this server.
 
-const ID = "https://w3id.org/glocal/id/";
-const PREFIXES = JSON.parse(document.getElementById("prefixes").textContent);
+import { attachEditorCompletion, attachParameterCompletion, clearError, goToError, markError } from "./query/assist.js";
+import { clearHistory, copy, fillShare, historyList, loadHistory, remember, stateFromUrl } from "./query/share.js";
+import { describe, h } from "./query/terms.js";
+import { availableViews, disposeViews, renderView, VIEW_NAMES } from "./query/views.js";
+
 const JSON_RESULTS = "application/sparql-results+json";
-// SELECT/ASK answer as JSON results, CONSTRUCT/DESCRIBE as Turtle.
-const ACCEPT = `${JSON_RESULTS}, text/turtle;q=0.9`;
+// SELECT/ASK answer as JSON results, CONSTRUCT/DESCRIBE as Turtle; errors as JSON, so
+// that a syntax error's place can be marked in the editor.
+const ACCEPT = `${JSON_RESULTS}, text/turtle;q=0.9, application/json;q=0.1`;
 const MAX_ROWS = 1000;
 const FORMATS = {
   results: [["json", "JSON"], ["xml", "XML"], ["csv", "CSV"], ["tsv", "TSV"]],
@@ -20,16 +24,6 @@ const $ = (id) => document.getElementById(id);
 const form = $("query-form");
 const textarea = $("query");
 
-/** Create an element with attributes and children (strings become text). */
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value);
-  }
-  node.append(...children.flat().filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
 // ---------------------------------------------------------------------------------------
 // The editor (a plain textarea if CodeMirror did not load)
 
@@ -37,6 +31,7 @@ const editor = window.CodeMirror
   ? window.CodeMirror.fromTextArea(textarea, {
       mode: "application/sparql-query",
       lineNumbers: true,
+      gutters: ["errors", "CodeMirror-linenumbers"],
       lineWrapping: true,
       indentUnit: 2,
       viewportMargin: Infinity,
@@ -50,7 +45,10 @@ function setText(text) {
   else textarea.value = text;
   queryChanged();
 }
-if (editor) editor.on("change", () => queryChanged());
+if (editor) {
+  editor.on("change", () => queryChanged());
+  attachEditorCompletion(editor);
+}
 else {
   textarea.addEventListener("input", () => queryChanged());
   textarea.addEventListener("keydown", (event) => {
@@ -103,6 +101,7 @@ function showParameters(query) {
         }),
         h("small", { id: `${id}-help` }, p.description)),
     );
+    attachParameterCompletion(fields.querySelector(`#${CSS.escape(id)}`), p);
   }
 }
 
@@ -115,6 +114,7 @@ function parameterValues() {
 }
 
 function queryChanged() {
+  clearError(editor);
   const attached = isCanned();
   for (const input of $("params-fields").querySelectorAll("input")) input.disabled = !attached;
   $("params-note").textContent = canned && !attached
@@ -123,32 +123,42 @@ function queryChanged() {
   updateDownloads();
 }
 
+/** Load a canned query into the editor, with parameter values if given; false if unknown. */
+async function loadCanned(name, values = null) {
+  let queries;
+  try {
+    queries = await cannedQueries();
+  } catch (err) {
+    cannedList = null;
+    showError(0, "could not load the canned queries", String(err));
+    return false;
+  }
+  canned = queries[name] ?? null;
+  if (!canned) {
+    showError(0, "unknown canned query", `${name} is not in /queries`);
+    return false;
+  }
+  showParameters(canned);
+  for (const [key, value] of values ?? []) {
+    const input = $("params-fields").querySelector(`input[name="${CSS.escape(key)}"]`);
+    if (input) input.value = value;
+  }
+  setText(canned.sparql);
+  for (const other of document.querySelectorAll(".examples .example")) {
+    other.toggleAttribute("aria-current", other.dataset.name === name);
+  }
+  return true;
+}
+
 async function loadExample(button) {
   if (button.dataset.sample) {
     canned = null;
     showParameters(null);
     setText($(`sample-${button.dataset.sample}`).textContent);
-  } else {
-    let queries;
-    try {
-      queries = await cannedQueries();
-    } catch (err) {
-      cannedList = null;
-      showError(0, "could not load the canned queries", String(err));
-      return;
+    for (const other of document.querySelectorAll(".examples .example")) {
+      other.toggleAttribute("aria-current", other.dataset.sample === button.dataset.sample);
     }
-    canned = queries[button.dataset.name] ?? null;
-    if (!canned) {
-      showError(0, "unknown canned query", `${button.dataset.name} is not in /queries`);
-      return;
-    }
-    showParameters(canned);
-    setText(canned.sparql);
-  }
-  const key = (b) => b.dataset.name || b.dataset.sample;
-  for (const other of document.querySelectorAll(".examples .example")) {
-    other.toggleAttribute("aria-current", key(other) === key(button));
-  }
+  } else if (!(await loadCanned(button.dataset.name))) return;
   // Bring the editor into view, e.g. when the example was chosen from the guide below.
   const top = form.getBoundingClientRect().top;
   if (top < 0 || top > window.innerHeight / 2) form.scrollIntoView({ behavior: "smooth" });
@@ -192,6 +202,39 @@ function updateDownloads() {
 $("params-fields").addEventListener("input", updateDownloads);
 
 // ---------------------------------------------------------------------------------------
+// The page's state: what runs, and which view shows it. It lives in the URL.
+
+let chosenView = "table";
+let raw = false;
+let current = null; // the last SELECT results: {vars, rows, meta}
+
+function currentState() {
+  return isCanned()
+    ? { canned: canned.name, params: parameterValues(), view: chosenView }
+    : { query: getText(), params: new URLSearchParams(), view: chosenView };
+}
+
+function stateChanged() {
+  const link = fillShare(currentState());
+  window.history.replaceState(null, "", link.slice(window.location.origin.length));
+}
+
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  button.addEventListener("click", () => {
+    const field = $(button.dataset.copy);
+    copy(field.value ?? field.textContent, field, $("share-status"));
+  });
+}
+
+function showHistory() {
+  $("history-list").replaceChildren(historyList(loadHistory()));
+}
+$("history-clear").addEventListener("click", () => {
+  clearHistory();
+  showHistory();
+});
+
+// ---------------------------------------------------------------------------------------
 // Running a query
 
 let controller = null;
@@ -209,13 +252,15 @@ async function run() {
     options.body = new URLSearchParams({ query: getText() });
   }
   setBusy(true);
+  clearError(editor);
+  stateChanged();
   const started = performance.now();
   try {
     const response = await fetch(url, options);
     const body = await response.text();
     const elapsed = performance.now() - started;
     if (!response.ok) showError(response.status, response.statusText, body);
-    else render(response.headers.get("Content-Type") || "", body, elapsed);
+    else await render(response.headers.get("Content-Type") || "", body, elapsed, mine);
   } catch (err) {
     if (err.name !== "AbortError") showError(0, "the request failed", String(err));
   } finally {
@@ -238,19 +283,38 @@ const plural = (n, word) => `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "
 const duration = (ms) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
 function show(meta, ...content) {
+  disposeViews();
   $("results-meta").textContent = meta;
   $("output").replaceChildren(...content);
   $("results").hidden = false;
 }
 
-function showError(status, statusText, message) {
+function showError(status, statusText, body) {
   const title = status ? `HTTP ${status}${statusText ? ` ${statusText}` : ""}` : "Error";
+  let problem = null;
+  try {
+    problem = JSON.parse(body);
+  } catch {
+    // Plain text: every error but a syntax error with its place.
+  }
+  // The hint gets a paragraph of its own, not a second copy inside the message.
+  const message = (problem?.error ?? body).replace(problem?.hint ? ` ${problem.hint}` : "", "");
+  const where = problem?.line
+    ? h("p", {}, h("button", { type: "button", class: "secondary goto" },
+      `Go to line ${problem.line}, column ${problem.column}`))
+    : null;
   show("failed", h("div", { class: "error", role: "alert" },
     h("p", {}, h("strong", {}, title)),
-    h("pre", {}, message.trim() || "(no message)")));
+    h("pre", {}, message.trim() || "(no message)"),
+    problem?.hint ? h("p", { class: "hint" }, problem.hint) : null, where));
+  if (problem?.line) {
+    markError(editor, problem);
+    where.querySelector("button").addEventListener("click", () => goToError(editor, problem));
+  }
 }
 
-function render(contentType, body, elapsed) {
+async function render(contentType, body, elapsed, mine) {
+  current = null;
   if (!contentType.startsWith(JSON_RESULTS)) {
     const lines = body.split("\n").filter((line) => line.trim()).length;
     show(`graph · ${plural(lines, "line")} of Turtle · ${duration(elapsed)}`,
@@ -268,70 +332,80 @@ function render(contentType, body, elapsed) {
   const shown = rows.slice(0, MAX_ROWS);
   const meta = `${plural(rows.length, "row")} · ${duration(elapsed)}`
     + (rows.length > shown.length ? ` · showing the first ${MAX_ROWS}, download for all` : "");
+  remember(currentState(), rows.length);
+  showHistory();
   if (!rows.length) {
     show(meta, h("p", { class: "empty" }, "No results."));
     return;
   }
-  const table = h("table", {},
-    h("thead", {}, h("tr", {}, vars.map((v) => h("th", { scope: "col" }, v)))),
-    h("tbody", {}, shown.map((row) => h("tr", {}, vars.map((v) => cell(row[v]))))));
-  show(meta, h("div", { class: "table-wrap", tabindex: "0", role: "region",
-    "aria-label": "Results table" }, table));
+  const iris = shown.flatMap((row) => Object.values(row)).filter((n) => n.type === "uri").map((n) => n.value);
+  try {
+    await describe(iris);
+  } catch {
+    // Without labels the table shows compact IRIs, and the map needs its own columns.
+  }
+  if (controller !== mine) return; // a newer query was run meanwhile
+  current = { vars, rows: shown, total: rows.length, meta, views: availableViews(vars, shown) };
+  await drawView();
+}
+
+/** Draw the chosen view of the current results, with the tabs of the views that suit. */
+async function drawView() {
+  const { vars, rows, meta, views } = current;
+  const tabHadFocus = document.activeElement?.getAttribute("role") === "tab";
+  const view = views.includes(chosenView) ? chosenView : "table";
+  const tabs = h("div", { class: "view-tabs", role: "tablist", "aria-label": "Result views" },
+    views.map((name) => {
+      const tab = h("button", { type: "button", role: "tab", "data-view": name,
+        "aria-selected": String(name === view), "aria-controls": "view" }, VIEW_NAMES[name]);
+      tab.addEventListener("click", () => {
+        chosenView = name;
+        stateChanged();
+        if (!current) return; // a new query is running: its results open in this view
+        remember(currentState(), current.total); // the history reopens the chosen view
+        showHistory();
+        drawView();
+      });
+      return tab;
+    }));
+  // Arrow keys move between the tabs, as in any tab list.
+  tabs.addEventListener("keydown", (event) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    if (!step) return;
+    const all = [...tabs.querySelectorAll("[role=tab]")];
+    const next = all[(all.indexOf(document.activeElement) + step + all.length) % all.length];
+    next.focus();
+    next.click();
+  });
+  const toggle = h("label", { class: "raw-toggle" },
+    h("input", { type: "checkbox", id: "raw", checked: raw ? "" : null }), " raw RDF terms");
+  toggle.querySelector("input").addEventListener("change", (event) => {
+    raw = event.target.checked;
+    drawView();
+  });
+  let content;
+  try {
+    content = await renderView(view, vars, rows, { raw });
+  } catch (err) {
+    content = h("p", { class: "error", role: "alert" }, `The ${VIEW_NAMES[view]} view failed: ${err}`);
+  }
+  if (current?.rows !== rows) return; // a newer query has answered meanwhile
+  show(meta, h("div", { class: "view-bar" }, tabs, view === "table" ? toggle : null),
+    h("div", { id: "view", role: "tabpanel", "data-view": view }, content));
+  if (tabHadFocus) $("output").querySelector("[role=tab][aria-selected=true]")?.focus();
 }
 
 // ---------------------------------------------------------------------------------------
-// RDF terms
+// Start: the state in the URL, or the example in the editor, so the page opens with data.
 
-/** A table cell; long texts (quotes) get room to be read. */
-function cell(node) {
-  const long = node?.type === "literal" && node.value.length > 100;
-  return h("td", { class: long ? "long" : null }, term(node));
+async function start() {
+  const state = stateFromUrl();
+  chosenView = state.view || "table";
+  showHistory();
+  if (state.canned && !(await loadCanned(state.canned, state.params))) return;
+  if (!state.canned && state.query) setText(state.query);
+  updateDownloads();
+  run();
 }
 
-/** An IRI with a known prefix (``city:bristol``), or the IRI itself. */
-function compact(iri) {
-  let best = null;
-  for (const [prefix, ns] of Object.entries(PREFIXES)) {
-    const local = iri.slice(ns.length);
-    if (iri.startsWith(ns) && /^[\w.~%-]*$/.test(local) && (!best || ns.length > best[1].length)) {
-      best = [prefix, ns, local];
-    }
-  }
-  return best ? `${best[0]}:${best[2]}` : iri;
-}
-
-// Only glocal's own pages and http(s) or mailto IRIs become links: a javascript: IRI
-// in the data must never be something a click runs.
-const LINK_SCHEMES = new Set(["http:", "https:", "mailto:"]);
-
-function safeHref(iri) {
-  if (iri.startsWith(ID)) return `/id/${iri.slice(ID.length)}`;
-  try {
-    return LINK_SCHEMES.has(new URL(iri).protocol) ? iri : null;
-  } catch {
-    return null;
-  }
-}
-
-function term(node) {
-  if (!node) return "";
-  if (node.type === "uri") {
-    const href = safeHref(node.value);
-    if (!href) return h("span", { title: node.value, class: "iri" }, compact(node.value));
-    return h("a", { href, title: node.value, class: "iri" }, compact(node.value));
-  }
-  if (node.type === "bnode") return h("span", { class: "bnode" }, `_:${node.value}`);
-  if (node.type === "triple") {
-    const { subject, predicate, object } = node.value;
-    return h("span", { class: "triple" }, "<< ", term(subject), " ", term(predicate), " ",
-      term(object), " >>");
-  }
-  const lang = node["xml:lang"];
-  const datatype = node.datatype;
-  return h("span", { class: "literal" }, node.value,
-    lang ? h("span", { class: "lang" }, `@${lang}`) : null,
-    datatype && !lang ? h("span", { class: "datatype" }, `^^${compact(datatype)}`) : null);
-}
-
-updateDownloads();
-run(); // the example in the editor, so the page opens with data
+start();
