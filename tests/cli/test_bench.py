@@ -137,6 +137,23 @@ def test_throughput(bench: tuple[dict[str, Any], str, str]) -> None:
             assert run["requests_per_s"] == pytest.approx(run["ok"] / run["seconds"])
 
 
+def test_headroom(bench: tuple[dict[str, Any], str, str]) -> None:
+    """The hardening figures: load at 10, 50 and 200 clients, ASK under runaways, peak
+    memory of the whole server process tree."""
+    result, markdown, _ = bench
+    room = result["graphs"]["curated"]["headroom"]
+    assert [load["clients"] for load in room["loads"]] == [10, 50, 200]
+    for load in room["loads"]:
+        assert load["errors"] == 0, load["error_messages"]
+        assert 0 < load["p50_ms"] <= load["p99_ms"]
+    ask = room["ask_under_runaways"]
+    assert ask["runaways"] == 8 and ask["asks"] > 5 and ask["errors"] == 0
+    assert ask["p50_ms"] <= ask["max_ms"]
+    # The HTTP process and at least its main and quick query workers.
+    assert room["peak_rss_mb"] > 100
+    assert "## Headroom (curated, uncached)" in markdown
+
+
 def test_aggregation_ratios_and_skipped_engines(bench: tuple[dict[str, Any], str, str]) -> None:
     result, _, _ = bench
     for graph in result["graphs"].values():

@@ -29,6 +29,7 @@ from glocal_cli.bench.graphs import (
     validation_graph,
     write_synthetic_file,
 )
+from glocal_cli.bench.headroom import headroom
 from glocal_cli.bench.latency import canned_latency, overhead_breakdown
 from glocal_cli.bench.options import BenchOptions
 from glocal_cli.bench.report_cost import report_cost
@@ -148,6 +149,9 @@ def _measure_graph(
         graph.result["queries"] = queries
         graph.result["overhead_breakdown"] = overhead_breakdown(graph, uncached, options)
         graph.result["throughput"] = throughput(graph, (uncached, cached), queries, options)
+        if graph.name == "curated":
+            mix = graph.result["throughput"].get("mix", [])
+            graph.result["headroom"] = headroom(uncached, mix, options)
         rdflib: RdflibEndpoint | None = None
         rdflib_note: str | None = None
         if options.skip_rdflib_endpoint:

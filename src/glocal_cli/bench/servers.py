@@ -121,9 +121,8 @@ def _serve_glocal(
 ) -> None:
     """Child process: serve ``create_app`` over a built store on ``127.0.0.1:port``."""
     # Imported here: only the child needs the app and uvicorn.
-    import uvicorn
-
     from glocal_api.app import Settings, create_app
+    from glocal_api.server import make_server
 
     store = EmbeddedStore(Path(store_path), version, workers=workers)
     # The load generator's clients all come from loopback: no per-client limit.
@@ -132,7 +131,8 @@ def _serve_glocal(
     )
     app = _server_timing(create_app(store, settings))
     try:
-        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        # The server as `glocal serve` runs it: its connection limits and deadlines.
+        make_server(app, host="127.0.0.1", port=port).run()
     except KeyboardInterrupt:  # uvicorn re-raises the SIGINT that stopped it
         pass
     finally:

@@ -18,7 +18,7 @@ from glocal_cli.bench.options import BenchOptions
 from glocal_cli.bench.servers import GlocalServer, open_client
 from glocal_cli.bench.timing import say
 
-__all__ = ["throughput"]
+__all__ = ["load_test", "throughput"]
 
 
 def throughput(
@@ -38,7 +38,7 @@ def throughput(
         return {"mix": [], "runs": runs, "note": "no canned query is quick enough"}
     for mode, server in (("uncached", servers[0]), ("cached", servers[1])):
         for clients in options.clients:
-            runs.append({"mode": mode, **_load_test(server.url, mix, clients, options)})
+            runs.append({"mode": mode, **load_test(server.url, mix, clients, options)})
             last = runs[-1]
             say(
                 f"{graph.name}: throughput {mode} x{clients}: {last['requests_per_s']:.0f} req/s, "
@@ -47,7 +47,7 @@ def throughput(
     return {"mix": mix, "runs": runs}
 
 
-def _load_test(url: str, mix: Sequence[str], clients: int, options: BenchOptions) -> dict[str, Any]:
+def load_test(url: str, mix: Sequence[str], clients: int, options: BenchOptions) -> dict[str, Any]:
     """``clients`` threads, each with its own keep-alive connection, send the mix round
     robin until the time or request limit; the clock starts once every client is connected.
     """
@@ -61,6 +61,8 @@ def _load_test(url: str, mix: Sequence[str], clients: int, options: BenchOptions
 
     barrier = threading.Barrier(clients, action=start_clock)
 
+    latencies: list[float] = []
+
     def client_thread(_: int) -> tuple[int, int, list[str], float]:
         ok = errors = 0
         messages: list[str] = []
@@ -72,10 +74,12 @@ def _load_test(url: str, mix: Sequence[str], clients: int, options: BenchOptions
                 number = next(counter)
                 if number >= limit:
                     break
+                sent = time.perf_counter()
                 try:
                     response = client.get(
                         f"/queries/{mix[number % len(mix)]}", params={"format": "json"}
                     )
+                    latencies.append(time.perf_counter() - sent)
                 except httpx.HTTPError as err:
                     errors += 1
                     messages.append(f"{type(err).__name__}: {err}")
@@ -101,4 +105,14 @@ def _load_test(url: str, mix: Sequence[str], clients: int, options: BenchOptions
         "error_messages": messages,
         "seconds": seconds,
         "requests_per_s": ok / seconds,
+        "p50_ms": _percentile(latencies, 50) * 1000,
+        "p99_ms": _percentile(latencies, 99) * 1000,
     }
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (nearest rank); 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
