@@ -435,3 +435,38 @@ def test_load_through_authenticated_endpoints(virtuoso: VirtuosoServer, dataset:
             anonymous.load(dataset)
     finally:
         anonymous.close()
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "SELECT ?a WHERE {{ ?s <urn:p>* 1SERVICE <{url}> {{ ?x ?y ?a }} }}",
+        "SELECT ?a WHERE {{ ?s <urn:p> 1.5SERVICE <{url}> {{ ?x ?y ?a }} }}",
+        "SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+        "PREFIX e: <{url}#> SELECT * WHERE {{ SERVICE e:x {{ ?s ?p ?o }} }}",
+        "ASK {{ SERVICE ?where {{ ?s ?p ?o }} }}",
+    ],
+)
+def test_no_service_call_reaches_the_engine(
+    remote: RemoteStore, spelling: str, tmp_path: Path
+) -> None:
+    """Virtuoso makes SERVICE calls itself, so glocal decides them on the parsed
+    algebra before the query leaves: every spelling is refused and the listener is
+    never reached (``1SERVICE`` once made Virtuoso call it)."""
+    from glocal.store import FederationRefused, QuerySyntaxError
+    from tests.store.test_isolation import Listener
+
+    listener = Listener()
+    try:
+        with pytest.raises((FederationRefused, QuerySyntaxError)):
+            query = remote.parse(spelling.format(url=listener.url), timeout=30)
+            b"".join(remote.stream(query, media_type="text/csv", timeout=30))
+        assert listener.hits == 0
+    finally:
+        listener.close()
+
+
+def test_an_allowed_service_call_passes_the_check(remote: RemoteStore) -> None:
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    parsed = remote.parse(query, federation=["http://127.0.0.1:9/sparql"], timeout=30)
+    assert parsed.form == "SELECT"

@@ -25,7 +25,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from glocal.store.errors import QueryFailed, QuerySyntaxError, QueryTimeout, ResourceLimit
+from glocal.store.errors import (
+    FederationRefused,
+    QueryFailed,
+    QuerySyntaxError,
+    QueryTimeout,
+    ResourceLimit,
+)
 from glocal.store.sparql import QueryForm
 from glocal.store.worker import FormRequest, Lane, QueryRequest, Worker, resident_kb
 
@@ -177,7 +183,9 @@ class QueryPool:
             _raise_for(first)
         return self._rest(worker, first[1], deadline)
 
-    def form(self, query: str, *, timeout: float | None) -> QueryForm:
+    def form(
+        self, query: str, *, timeout: float | None, allow: tuple[str, ...] | None = None
+    ) -> QueryForm:
         """The form of a query (``SELECT``, ``ASK`` or ``CONSTRUCT``), found by a worker.
 
         Raises
@@ -186,25 +194,28 @@ class QueryPool:
             If the query does not parse.
         QueryTimeout
             If parsing took longer than ``timeout`` seconds; the worker is killed.
+        FederationRefused
+            With ``allow``: if a ``SERVICE`` call in the parsed query is not on it.
         """
+        request = FormRequest(query, allow)
         deadline = None if timeout is None else time.monotonic() + timeout
         worker = self._take_main()
         if worker is None:
             try:
-                (answer,) = self._quick(FormRequest(query), deadline)
+                (answer,) = self._quick(request, deadline)
                 return answer  # type: ignore[no-any-return]  # a form request's answer is a QueryForm
             except _QuickLaneMissed:
                 worker = self._wait_main(deadline)
         try:
             worker.wait_ready()
-            worker.conn.send(FormRequest(query))
+            worker.conn.send(request)
             answer = self._receive(worker, deadline)
         except BaseException:
             self._replace(worker)
             raise
         self._release(worker)
-        if answer[0] == "syntax":
-            raise QuerySyntaxError(answer[1])
+        if answer[0] != "form":
+            _raise_for(answer)
         form: QueryForm = answer[1]
         return form
 
@@ -231,6 +242,7 @@ class QueryPool:
             raise _QuickLaneMissed
         answer: list[Any] = []
         size = 0
+        refusal: _Message = ()
         try:
             worker.conn.send(request)
             while True:
@@ -241,7 +253,9 @@ class QueryPool:
                 if message[0] == "end":
                     break
                 if message[0] != "chunk":
-                    _raise_for(message)
+                    # The worker answered: it is well, and goes back to its lane.
+                    refusal = message
+                    break
                 size += len(message[1])
                 if size > QUICK_MAX_BYTES:
                     raise _QuickLaneMissed
@@ -255,6 +269,8 @@ class QueryPool:
             self._replace(worker)
             raise
         self._release(worker)
+        if refusal:
+            _raise_for(refusal)
         return answer
 
     def _take(self, lane: Lane, *, wait: float) -> Worker | None:
@@ -374,4 +390,6 @@ def _raise_for(message: _Message) -> None:
     """Raise the error a worker reported."""
     if message[0] == "syntax":
         raise QuerySyntaxError(message[1])
+    if message[0] == "refused":
+        raise FederationRefused(message[1])
     raise QueryFailed(message[1])

@@ -425,7 +425,11 @@ class RemoteStore:
             self._parser = QueryPool(self._parser_dir, size=1, max_size=2, quick_size=1)
         parser = self._parser
         return parse_query(
-            sparql, federation=federation, form_of=lambda text: parser.form(text, timeout=timeout)
+            sparql,
+            federation=federation,
+            # An engine makes its SERVICE calls itself, from a process glocal cannot cut
+            # off the network: decide them on the parsed algebra first.
+            form_of=lambda text: parser.form(text, timeout=timeout, allow=tuple(federation)),
         )
 
     def close(self) -> None:

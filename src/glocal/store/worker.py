@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Literal
 
-from glocal.store.errors import QuerySyntaxError
+from glocal.store.errors import FederationRefused, QuerySyntaxError
 from glocal.store.isolation import cut_network
+from glocal.store.service_calls import check_service_calls
 from glocal.store.sparql import execute, query_form, serialize_result
 
 __all__ = ["CHUNK_SIZE", "FormRequest", "QueryRequest", "Worker", "resident_kb"]
@@ -59,6 +60,10 @@ class FormRequest:
     killed."""
 
     query: str
+    #: Check the query's ``SERVICE`` calls against this allow-list on its parsed algebra
+    #: (:mod:`glocal.store.service_calls`), for an engine glocal cannot cut off the
+    #: network; None leaves them to the worker's own isolation.
+    allow: tuple[str, ...] | None = None
 
 
 class _ChunkWriter:
@@ -104,9 +109,13 @@ def _serve(store_path: str, conn: Connection, offline: bool, lane: Lane) -> None
             return
         if isinstance(request, FormRequest):
             try:
+                if request.allow is not None:
+                    check_service_calls(request.query, request.allow)
                 conn.send(("form", query_form(request.query)))
             except QuerySyntaxError as err:
                 conn.send(("syntax", str(err)))
+            except FederationRefused as err:
+                conn.send(("refused", str(err)))
             continue
         try:
             result = execute(
