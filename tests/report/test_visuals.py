@@ -110,6 +110,21 @@ def test_drawing_shows_every_top_city_and_its_tie_group(curated) -> None:  # typ
     assert len(index) == len(drawing.nodes)
 
 
+def test_a_top_city_without_ties_is_drawn_alone() -> None:
+    G = nx.Graph([("a", "X"), ("b", "X")])
+    G.add_node("lone")
+    kinds = {"a": "city", "b": "city", "lone": "city", "X": "organisation"}
+    nx.set_node_attributes(G, kinds, "kind")
+    nx.set_node_attributes(G, {n: n.title() for n in G}, "label")
+    nx.set_edge_attributes(G, 1.0, "weight")
+    order = [SimpleNamespace(city=c, rank=i + 1, score=0.9 - i / 10) for i, c in enumerate("ab")]
+    top = [SimpleNamespace(city="lone", rank=1, score=1.0), *order]
+    drawing = network_drawing(G, top)
+    assert {n.label for n in drawing.nodes} == {"Lone", "A", "B", "X"}
+    picture = network_picture(drawing)
+    assert picture.components == 2 and picture.unlabelled == ()
+
+
 def test_picture_labels_every_node_without_overlap(curated) -> None:  # type: ignore[no-untyped-def]
     report, G = curated
     picture = network_picture(network_drawing(G, ranking(report)))

@@ -7,6 +7,7 @@ them all, so the page stays small (under 2 MB at 20,000 cities) and opens quickl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
@@ -47,6 +48,16 @@ def _curie(iri: object) -> str:
     return f"{best[0]}:{text[len(best[1]) :]}" if best else text
 
 
+def _words(term: str) -> str:
+    """A role's or relation's local name as words, for a reader (``adoptedIn`` is
+    "adopted in").
+
+    >>> _words("LeadershipBoardMember"), _words("adoptedIn")
+    ('leadership board member', 'adopted in')
+    """
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", term).lower()
+
+
 @cache
 def _environment() -> Environment:
     env = Environment(
@@ -58,6 +69,7 @@ def _environment() -> Environment:
     )
     env.filters["fmt"] = fmt
     env.filters["curie"] = _curie
+    env.filters["words"] = _words
     return env
 
 
