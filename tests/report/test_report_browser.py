@@ -25,7 +25,6 @@ from glocal.report.html import render_html
 from glocal.report.mapping import VIEWS
 from glocal.report.network import network_drawing
 from glocal.store import EmbeddedStore
-from glocal_cli.bench.html_open import html_open_time
 
 pytestmark = pytest.mark.browser
 
@@ -199,13 +198,3 @@ def test_charts_are_drawn_with_readable_labels(browser: Browser, pages: dict[str
         assert len(picture["marks"]) >= 6
         svg.screenshot(path=str(SCREENSHOTS / f"chart-{section}.png"))
     page.close()
-
-
-def test_the_bench_times_the_page_opening(pages: dict[str, str], tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing")
-    page = tmp_path / "report.html"
-    page.write_text(pages["shipped"], encoding="utf-8")
-    opened = html_open_time(page, repeats=2)
-    assert len(opened["samples"]) == 2 and opened["open_s"] > 0
-    assert min(opened["samples"]) <= opened["open_s"] <= max(opened["samples"])

@@ -42,7 +42,7 @@ EXPORT_FORMATS: dict[str, str] = {
 #: The graphs :func:`analyst_graph` can build.
 GRAPH_KINDS = ("bipartite", "projection")
 
-LEADING_NODE_COLUMNS = ("id", "kind", "label", "iri", "bipartite", "degree")
+LEADING_NODE_COLUMNS = ("id", "kind", "label", "iri", "bipartite", "ties")
 LEADING_EDGE_COLUMNS = ("source", "target", "weight")
 
 
@@ -161,7 +161,8 @@ def _columns(leading: tuple[str, ...], rows: list[dict[str, object]]) -> list[st
 
 
 def write_csv(G: nx.Graph, folder: Path | str) -> tuple[Path, Path]:
-    """Write ``nodes.csv`` (one row per node, every attribute a column) and
+    """Write ``nodes.csv`` (one row per node, every attribute a column, ``ties`` its
+    number of edges) and
     ``edges.csv`` (an edge list, city first, every attribute a column).
 
     Returns
@@ -184,7 +185,7 @@ def write_csv(G: nx.Graph, folder: Path | str) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     nodes_path, edges_path = out / "nodes.csv", out / "edges.csv"
     node_rows: list[dict[str, object]] = [
-        {"id": n, "iri": n, **data, "degree": G.degree(n)} for n, data in G.nodes(data=True)
+        {"id": n, "iri": n, **data, "ties": G.degree(n)} for n, data in G.nodes(data=True)
     ]
     edge_rows: list[dict[str, object]] = []
     for u, v, data in G.edges(data=True):

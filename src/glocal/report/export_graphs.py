@@ -6,10 +6,12 @@ Pure functions from a graph, its ties and the report's cities to an annotated
 networkx graph; :mod:`glocal.report.export` writes them (GEXF, GraphML, Pajek, CSV).
 Attributes whose value is unknown are left out (GraphML and GEXF have no null).
 
-Node attributes: ``kind``, ``label``, ``iri``, ``bipartite``, ``degree``; for cities
-also ``latitude`` and ``longitude`` (WGS84 degrees, the columns Gephi's GeoLayout
-reads), ``rank``, ``score``, ``listed``, ``core``, ``community`` and one attribute per
-measure, and the uncertainty fields of :func:`uncertainty_attributes` when given.
+Node attributes: ``kind``, ``label``, ``iri``, ``bipartite``, ``ties`` (its number of
+edges in the exported graph); for cities also ``latitude`` and ``longitude`` (WGS84
+degrees, the columns Gephi's GeoLayout reads), ``rank``, ``score``, ``listed``,
+``core``, ``community`` and one attribute per measure (``degree`` is the report's
+degree measure), and the uncertainty fields of :func:`uncertainty_attributes` when
+given.
 Edge attributes (bipartite): ``weight``, ``layer``, ``relations`` (the roles and
 relations, ``;``-separated), ``sources`` (source IRIs) and ``source_labels``.
 Edge attributes (projection): ``weight`` (Newman's collaboration weight),
@@ -155,7 +157,7 @@ def annotated_graph(
             H.nodes[iri]["latitude"] = float(city.lat)
             H.nodes[iri]["longitude"] = float(city.long)
     for node in H:
-        H.nodes[node]["degree"] = H.degree(node)
+        H.nodes[node]["ties"] = H.degree(node)
     for c in cities:
         if c.iri not in H:
             continue
@@ -202,10 +204,10 @@ def projection_graph(
         del data["distance"]
     for node in P:
         P.nodes[node].update(H.nodes[node])
-        P.nodes[node]["degree"] = P.degree(node)
+        P.nodes[node]["ties"] = P.degree(node)
     if keep is not None:
         wanted = {frozenset(pair) for pair in keep}
         P.remove_edges_from([(u, v) for u, v in P.edges() if frozenset((u, v)) not in wanted])
         for node in P:
-            P.nodes[node]["degree"] = P.degree(node)
+            P.nodes[node]["ties"] = P.degree(node)
     return P

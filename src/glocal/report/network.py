@@ -20,7 +20,7 @@ import networkx as nx
 
 from glocal.report.labels import Box, Label, PlacedLabel, place_labels
 from glocal.report.model import NetworkDrawing, NetworkNode
-from glocal.report.packing import Layout, component_layouts, pack
+from glocal.report.packing import component_layouts, pack_small
 from glocal.report.svg import colour
 
 __all__ = [
@@ -232,28 +232,6 @@ def _short(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
 
 
-def _packed(
-    layouts: list[Layout], radii: Sequence[float], *, unit: float, width: int
-) -> tuple[dict[int, tuple[float, float]], int, float]:
-    """Pack at the page width, or narrower where that makes the picture smaller; a
-    component wider than the page widens it (never clipped)."""
-    widest = max(
-        (max(p[0] for p in lay.values()) - min(p[0] for p in lay.values()) for lay in layouts),
-        default=0.0,
-    )
-    least = int(widest * unit + 2 * (LABEL_MARGIN + 12))
-    best: tuple[float, dict[int, tuple[float, float]], int, float] | None = None
-    for limit in sorted({max(least, int(width * f)) for f in (1.0, 0.85, 0.7, 0.55)}):
-        centres, used, height = pack(
-            layouts, radii, unit=unit, width=limit, margin=(LABEL_MARGIN, 14.0)
-        )
-        if best is None or used * height < best[0]:
-            best = (used * height, centres, math.ceil(used), height)
-    if best is None:
-        return {}, 0, 0.0
-    return best[1], best[2], best[3]
-
-
 def network_picture(network: NetworkDrawing, *, width: int = 1000) -> NetworkPicture:
     """Lay the drawing out in pixels: components packed, every node labelled.
 
@@ -301,7 +279,9 @@ def network_picture(network: NetworkDrawing, *, width: int = 1000) -> NetworkPic
             {n: (p[0] * k, p[1] * k) for n, p in layout.items()}
             for layout, k in zip(layouts, spread, strict=True)
         ]
-        centres, page, height = _packed(scaled, radii, unit=unit, width=width)
+        centres, page, height = pack_small(
+            scaled, radii, unit=unit, width=width, margin=(LABEL_MARGIN, 14.0)
+        )
         obstacles = [
             Box(centres[i][0] - r, centres[i][1] - r, centres[i][0] + r, centres[i][1] + r)
             for i, r in enumerate(radii)

@@ -16,7 +16,7 @@ import networkx as nx
 
 from glocal.report.labels import Box
 
-__all__ = ["Layout", "component_layouts", "pack"]
+__all__ = ["Layout", "component_layouts", "pack", "pack_small"]
 
 #: Node index to its position.
 Layout: TypeAlias = dict[int, tuple[float, float]]
@@ -110,3 +110,36 @@ def pack(
         max((b.x1 for b in placed), default=0.0),
         max((b.y1 for b in placed), default=0.0),
     )
+
+
+def pack_small(
+    layouts: list[Layout],
+    radii: Sequence[float],
+    *,
+    unit: float,
+    width: int,
+    margin: tuple[float, float],
+) -> tuple[dict[int, tuple[float, float]], int, float]:
+    """:func:`pack` at the page ``width``, or narrower where that makes the picture's
+    area smaller; a component wider than the page widens it (never clipped).
+
+    Examples
+    --------
+    >>> two = [{0: (0.0, 0.0)}, {1: (0.0, 0.0)}]
+    >>> centres, width, height = pack_small(two, [5, 5], unit=10, width=100, margin=(10, 10))
+    >>> width, height
+    (60, 30.0)
+    """
+    widest = max(
+        (max(p[0] for p in lay.values()) - min(p[0] for p in lay.values()) for lay in layouts),
+        default=0.0,
+    )
+    least = int(widest * unit + 2 * (margin[0] + 12))
+    best: tuple[float, dict[int, tuple[float, float]], int, float] | None = None
+    for limit in sorted({max(least, int(width * f)) for f in (1.0, 0.85, 0.7, 0.55)}, reverse=True):
+        centres, used, height = pack(layouts, radii, unit=unit, width=limit, margin=margin)
+        if best is None or used * height < best[0]:
+            best = (used * height, centres, math.ceil(used), height)
+    if best is None:
+        return {}, 0, 0.0
+    return best[1], best[2], best[3]
