@@ -32,14 +32,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from glocal.analysis.ties import city_graph
-    from glocal.report.export import write_graph
+    from glocal.report.export import analyst_graph, write_graph
 
     store = analysis_store(args)
     if store is None:
         return 1
     try:
-        graph = city_graph(store, layers=args.layers)
+        graph = analyst_graph(store, graph=args.graph, layers=args.layers)
     finally:
         store.close()
     for path in write_graph(graph, args.out, format=args.format):
@@ -87,7 +86,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
     export = sub.add_parser("export", help="the city network for Gephi and other tools")
     common(export)
-    export.add_argument("--format", choices=["graphml", "gexf", "csv"], required=True)
+    export.add_argument("--format", choices=["graphml", "gexf", "pajek", "csv"], required=True)
+    export.add_argument(
+        "--graph", choices=["bipartite", "projection"], default="bipartite", help="which graph"
+    )
     export.add_argument("--out", type=Path, required=True, help="file (or folder for csv)")
     export.set_defaults(func=_cmd_export)
 

@@ -14,6 +14,7 @@ from glocal.data.validation import validate_dataset
 from glocal.dataset import load_files
 from glocal.report.build import pivotal_report
 from glocal.report.html import render_html
+from glocal.report.mapping import VIEWS
 from glocal.resources import DATA_DIR, ONTOLOGY_DIR
 from glocal.store import EmbeddedStore
 
@@ -70,5 +71,5 @@ def test_report_runs_at_a_modest_synthetic_size(tmp_path: Path) -> None:
     assert report.agreement.precision_at_k is not None
     assert any("sensitivity" in m for m in messages)
     assert (report.cities[0].evidence.memberships[0].quote or "").startswith("Synthetic")
-    assert render_html(report).count("<svg") == 3
+    assert render_html(report).count("<svg") == 3 + len(VIEWS)  # one map per view
     assert len(fetch_ties(store).ties) > 1500

@@ -21,6 +21,7 @@ from glocal.analysis.pivotality import MEASURES
 from glocal.dataset import Dataset, curated_files, load_files
 from glocal.report.build import centrality_report, pivotal_report
 from glocal.report.html import render_html
+from glocal.report.mapping import VIEWS
 from glocal.report.model import CentralityReport, PivotalReport, Sensitivity
 from glocal.report.text import render_csv, render_json, render_markdown
 from glocal.store import EmbeddedStore
@@ -176,7 +177,8 @@ def test_markdown(report: PivotalReport) -> None:
 
 def test_html_is_self_contained_with_svg_charts(report: PivotalReport) -> None:
     page = render_html(report)
-    assert page.count("<svg") == 3  # bar chart, network, map
+    # Bar chart, network, the land outline, and the map in each of its views.
+    assert page.count("<svg") == 3 + len(VIEWS)
     assert 'aria-label="World map' in page and "<circle" in page and "<rect" in page
     assert "Bristol hosted the forum" in page
     # Nothing is fetched: no URL at all, no script, no stylesheet link, no import.

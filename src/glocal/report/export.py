@@ -1,8 +1,10 @@
-"""Write the city graph for other tools: GraphML, GEXF (Gephi) or CSV tables.
+"""Write the city graph for other tools: GEXF (Gephi), GraphML, Pajek or CSV tables.
 
-The graph is the bipartite graph of :func:`glocal.analysis.ties.city_graph`; node
-attributes (``kind``, ``label``, ``iri``, ``bipartite``) and edge attributes
-(``weight``, ``layer``, ``relations``) are written as they are.
+:func:`analyst_graph` builds what is written: the bipartite graph, or the city–city
+projection, annotated by :mod:`glocal.report.export_graphs` with coordinates, every
+measure of the pivotal report, and the sources and roles of each edge. The writers are
+networkx's; GEXF also gets each city's position (x = longitude, y = latitude) as
+``viz:position``, so Gephi opens it as a map.
 """
 
 from __future__ import annotations
@@ -12,17 +14,79 @@ from pathlib import Path
 
 import networkx as nx
 
-__all__ = ["EXPORT_FORMATS", "write_csv", "write_gexf", "write_graph", "write_graphml"]
+from glocal.analysis.graph import bipartite_graph, check_layers
+from glocal.analysis.ties import fetch_ties
+from glocal.report.build import pivotal_report
+from glocal.report.export_graphs import annotated_graph, projection_graph
+from glocal.store import GraphStore
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "GRAPH_KINDS",
+    "analyst_graph",
+    "write_csv",
+    "write_gexf",
+    "write_graph",
+    "write_graphml",
+    "write_pajek",
+]
 
 #: Format name to the file (or, for CSV, folder) it writes.
 EXPORT_FORMATS: dict[str, str] = {
     "graphml": "city-graph.graphml",
     "gexf": "city-graph.gexf",
+    "pajek": "city-graph.net",
     "csv": "city-graph-csv",
 }
 
-NODE_COLUMNS = ("id", "kind", "label", "iri", "bipartite", "degree")
-EDGE_COLUMNS = ("source", "target", "weight", "layer", "relations")
+#: The graphs :func:`analyst_graph` can build.
+GRAPH_KINDS = ("bipartite", "projection")
+
+LEADING_NODE_COLUMNS = ("id", "kind", "label", "iri", "bipartite", "ties")
+LEADING_EDGE_COLUMNS = ("source", "target", "weight")
+
+
+def analyst_graph(
+    store: GraphStore,
+    *,
+    graph: str = "bipartite",
+    layers: tuple[str, ...] | list[str] | None = None,
+    measures: bool = True,
+) -> nx.Graph:
+    """The graph to export, annotated (see :mod:`glocal.report.export_graphs`).
+
+    Parameters
+    ----------
+    graph
+        ``"bipartite"`` (cities and what ties them) or ``"projection"`` (city–city).
+    layers
+        Layers of ties (all by default).
+    measures
+        Run the pivotal report (without its layer sensitivity) to add each city's
+        rank, score and measures.
+
+    Raises
+    ------
+    ValueError
+        If ``graph`` or a layer is unknown.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from glocal.dataset import curated_files, load_files
+    >>> from glocal.store import EmbeddedStore
+    >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
+    >>> G = analyst_graph(store, graph="projection")
+    >>> sorted(G.nodes["https://w3id.org/glocal/id/city/milan"])[:4]
+    ['betweenness', 'bipartite', 'closeness', 'community']
+    """
+    if graph not in GRAPH_KINDS:
+        raise ValueError(f"unknown graph {graph!r}; choose from {', '.join(GRAPH_KINDS)}")
+    chosen = check_layers(layers)
+    ties = fetch_ties(store, layers=chosen)
+    cities = pivotal_report(store, layers=chosen, sensitivity=False).cities if measures else ()
+    H = annotated_graph(bipartite_graph(ties, layers=chosen), ties, cities=cities)
+    return H if graph == "bipartite" else projection_graph(H, list(ties.cities))
 
 
 def write_graphml(G: nx.Graph, path: Path | str) -> Path:
@@ -45,21 +109,61 @@ def write_graphml(G: nx.Graph, path: Path | str) -> Path:
 def write_gexf(G: nx.Graph, path: Path | str) -> Path:
     """Write GEXF 1.2 (networkx's writer), the format Gephi reads, and return the path.
 
+    Nodes with ``latitude`` and ``longitude`` get ``viz:position`` x = longitude,
+    y = latitude.
+
     Examples
     --------
     >>> import tempfile
     >>> G = nx.Graph([("a", "X")])
+    >>> G.nodes["a"].update(latitude=45.5, longitude=9.2)
     >>> out = write_gexf(G, Path(tempfile.mkdtemp()) / "g.gexf")
-    >>> sorted(nx.read_gexf(out).nodes())
-    ['X', 'a']
+    >>> nx.read_gexf(out).nodes["a"]["viz"]["position"]
+    {'x': 9.2, 'y': 45.5, 'z': 0.0}
     """
     target = Path(path)
-    nx.write_gexf(G, target)
+    H = G.copy()
+    for _, data in H.nodes(data=True):
+        if "latitude" in data and "longitude" in data:
+            position = {"x": data["longitude"], "y": data["latitude"], "z": 0.0}
+            data["viz"] = {"position": position}
+    nx.write_gexf(H, target)
     return target
 
 
+def write_pajek(G: nx.Graph, path: Path | str) -> Path:
+    """Write Pajek ``.net`` (networkx's writer): vertices named by IRI, weighted edges.
+
+    Pajek holds no other attributes; the CSV and GEXF have them.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> G = nx.Graph()
+    >>> G.add_edge("a", "X", weight=2.0, layer="organisations")
+    >>> out = write_pajek(G, Path(tempfile.mkdtemp()) / "g.net")
+    >>> nx.read_pajek(out)["a"]["X"][0]["weight"]
+    2.0
+    """
+    target = Path(path)
+    plain = nx.Graph()
+    plain.add_nodes_from(G)
+    plain.add_weighted_edges_from(
+        (u, v, float(w)) for u, v, w in G.edges(data="weight", default=1.0)
+    )
+    nx.write_pajek(plain, target)
+    return target
+
+
+def _columns(leading: tuple[str, ...], rows: list[dict[str, object]]) -> list[str]:
+    seen = {key for row in rows for key in row}
+    return [*leading, *sorted(seen - set(leading))]
+
+
 def write_csv(G: nx.Graph, folder: Path | str) -> tuple[Path, Path]:
-    """Write ``nodes.csv`` (one row per node) and ``edges.csv`` (an edge list).
+    """Write ``nodes.csv`` (one row per node, every attribute a column, ``ties`` its
+    number of edges) and
+    ``edges.csv`` (an edge list, city first, every attribute a column).
 
     Returns
     -------
@@ -72,46 +176,42 @@ def write_csv(G: nx.Graph, folder: Path | str) -> tuple[Path, Path]:
     >>> G = nx.Graph()
     >>> G.add_node("a", kind="city", label="A", iri="a", bipartite=0)
     >>> G.add_node("X", kind="organisation", label="X", iri="X", bipartite=1)
-    >>> G.add_edge("a", "X", weight=1.0, layer="organisations", relations="Member")
+    >>> G.add_edge("X", "a", weight=1.0, layer="organisations", relations="Member")
     >>> nodes, edges = write_csv(G, tempfile.mkdtemp())
-    >>> edges.read_text().splitlines()[1]
-    'a,X,1.0,organisations,Member'
+    >>> edges.read_text().splitlines()
+    ['source,target,weight,layer,relations', 'a,X,1.0,organisations,Member']
     """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     nodes_path, edges_path = out / "nodes.csv", out / "edges.csv"
-    with nodes_path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(NODE_COLUMNS)
-        for node, data in G.nodes(data=True):
-            writer.writerow(
-                [
-                    node,
-                    data.get("kind", ""),
-                    data.get("label", ""),
-                    data.get("iri", node),
-                    data.get("bipartite", ""),
-                    G.degree(node),
-                ]
+    node_rows: list[dict[str, object]] = [
+        {"id": n, "iri": n, **data, "ties": G.degree(n)} for n, data in G.nodes(data=True)
+    ]
+    edge_rows: list[dict[str, object]] = []
+    for u, v, data in G.edges(data=True):
+        # Cities first, so the edge list reads city -> what ties it.
+        if G.nodes[v].get("bipartite") == 0 and G.nodes[u].get("bipartite") != 0:
+            u, v = v, u
+        edge_rows.append({"source": u, "target": v, "weight": data.get("weight", 1.0), **data})
+    for path, leading, rows in (
+        (nodes_path, LEADING_NODE_COLUMNS, node_rows),
+        (edges_path, LEADING_EDGE_COLUMNS, edge_rows),
+    ):
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(
+                f, fieldnames=_columns(leading, rows), lineterminator="\n", restval=""
             )
-    with edges_path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(EDGE_COLUMNS)
-        for u, v, data in G.edges(data=True):
-            # Cities first, so the edge list reads city -> what ties it.
-            if G.nodes[v].get("bipartite") == 0 and G.nodes[u].get("bipartite") != 0:
-                u, v = v, u
-            writer.writerow(
-                [u, v, data.get("weight", 1.0), data.get("layer", ""), data.get("relations", "")]
-            )
+            writer.writeheader()
+            writer.writerows(rows)
     return nodes_path, edges_path
 
 
 def write_graph(G: nx.Graph, out: Path | str, *, format: str) -> list[Path]:
     """Write the graph in one of :data:`EXPORT_FORMATS`.
 
-    ``out`` is the file to write for GraphML and GEXF, and a folder for CSV; when it
-    is an existing folder, the file is written inside it under the default name.
+    ``out`` is the file to write for GraphML, GEXF and Pajek, and a folder for CSV;
+    when it is an existing folder, the file is written inside it under the default
+    name.
 
     Returns
     -------
@@ -138,5 +238,5 @@ def write_graph(G: nx.Graph, out: Path | str, *, format: str) -> list[Path]:
         return list(write_csv(G, target))
     if target.is_dir():
         target = target / EXPORT_FORMATS[format]
-    writer = write_graphml if format == "graphml" else write_gexf
+    writer = {"graphml": write_graphml, "gexf": write_gexf, "pajek": write_pajek}[format]
     return [writer(G, target)]

@@ -1,19 +1,34 @@
 """The pivotal report as one self-contained HTML page: styles and SVG charts inline,
-no script, nothing fetched, so it works offline and can be mailed as a file."""
+no script, nothing fetched, so it works offline and can be mailed as a file.
+
+The page shows the first :data:`TABLE_ROWS` cities; the CSV and JSON renderings have
+them all, so the page stays small (under 2 MB at 20,000 cities) and opens quickly.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from glocal.namespaces import PREFIXES
+from glocal.report.charts import ForestRow, RankPath, forest_chart, time_chart
+from glocal.report.labels import LABEL_FONT
+from glocal.report.mapping import world_map
 from glocal.report.model import PivotalReport
-from glocal.report.svg import bar_chart, colour, network_picture, world_map
+from glocal.report.network import KIND_COLOURS, network_caption, network_picture
+from glocal.report.svg import bar_chart, colour
 from glocal.report.text import agreement_lines, fmt
 
-__all__ = ["render_html"]
+__all__ = ["EVIDENCE_ITEMS", "TABLE_ROWS", "render_html"]
+
+#: How many cities the page's ranking table lists (the CSV and JSON list all).
+TABLE_ROWS = 200
+#: How many facts of each kind the page quotes for a city (the JSON has them all).
+EVIDENCE_ITEMS = 12
 
 TEMPLATES = files("glocal.report") / "templates"
 
@@ -33,6 +48,16 @@ def _curie(iri: object) -> str:
     return f"{best[0]}:{text[len(best[1]) :]}" if best else text
 
 
+def _words(term: str) -> str:
+    """A role's or relation's local name as words, for a reader (``adoptedIn`` is
+    "adopted in").
+
+    >>> _words("LeadershipBoardMember"), _words("adoptedIn")
+    ('leadership board member', 'adopted in')
+    """
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", term).lower()
+
+
 @cache
 def _environment() -> Environment:
     env = Environment(
@@ -44,17 +69,30 @@ def _environment() -> Environment:
     )
     env.filters["fmt"] = fmt
     env.filters["curie"] = _curie
+    env.filters["words"] = _words
     return env
 
 
-def render_html(report: PivotalReport, *, details: int | None = 50) -> str:
+def render_html(
+    report: PivotalReport,
+    *,
+    details: int | None = 50,
+    rows: int = TABLE_ROWS,
+    forest: Sequence[ForestRow] = (),
+    paths: Sequence[RankPath] = (),
+) -> str:
     """The report as one self-contained HTML page that works offline.
 
-    A ranked table, a bar chart of the top cities, a drawing of the city–organisation
-    network (networkx spring layout) and a world map of cities coloured by score, all
-    inline SVG; then the agreement with the expert list, the sensitivity of the
-    ranking, and for the first ``details`` cities (all when ``None``) the evidence
-    behind their rank, with quotes and sources. No script, no external resource.
+    A ranked table of the first ``rows`` cities, a bar chart of the top cities, a
+    drawing of the network of the top cities (every component, every node labelled),
+    a labelled map with regional views; the rank intervals as a forest plot when
+    ``forest`` has rows (see :func:`~glocal.report.charts.forest_rows`) and the
+    ranks through the years when ``paths`` has some
+    (:func:`~glocal.report.charts.rank_paths`); then the agreement with the expert
+    list, the sensitivity of the ranking, and for the first ``details`` cities (all
+    when ``None``) the evidence behind their rank, with quotes and sources (the first
+    :data:`EVIDENCE_ITEMS` facts of each kind). All
+    pictures are inline SVG; no script, no external resource.
 
     Examples
     --------
@@ -67,6 +105,7 @@ def render_html(report: PivotalReport, *, details: int | None = 50) -> str:
     >>> page.count("<svg") >= 3 and "src=\\"http" not in page
     True
     """
+    picture = network_picture(report.network)
     return (
         _environment()
         .get_template("pivotal_report.html")
@@ -75,8 +114,15 @@ def render_html(report: PivotalReport, *, details: int | None = 50) -> str:
             measures=report.parameters.measures,
             bars=bar_chart(report.cities),
             world=world_map(report.cities),
-            network=network_picture(report.network),
+            network=picture,
+            caption=network_caption(picture, report.cities),
+            kind_colours=KIND_COLOURS,
+            forest=forest_chart(forest) if forest else None,
+            time=time_chart(paths) if paths else None,
+            font=LABEL_FONT,
+            table=report.cities[:rows],
             details=report.cities[:details],
+            evidence_items=EVIDENCE_ITEMS,
             agreement=report.agreement,
             agreement_lines=agreement_lines(report.agreement),
             legend=[{"score": s, "colour": colour(s)} for s in (0.0, 0.25, 0.5, 0.75, 1.0)],

@@ -29,7 +29,8 @@ same machine:
   `rdflib-endpoint <https://pypi.org/project/rdflib-endpoint/>`_ 0.6.3 (the ``bench``
   extra) serving the same files from an rdflib ``Dataset`` in a separate uvicorn process.
 - **The pivotal report** (:mod:`~glocal_cli.bench.report_cost`): generation time and
-  peak memory (``ru_maxrss`` of a child process).
+  peak memory (``ru_maxrss`` of a child process), and the size of its HTML page and
+  the time it takes to open in headless Chromium (:mod:`~glocal_cli.bench.html_open`).
 
 The rest: :mod:`~glocal_cli.bench.options` (what a run measures),
 :mod:`~glocal_cli.bench.timing` (sampling and statistics), :mod:`~glocal_cli.bench.goals`

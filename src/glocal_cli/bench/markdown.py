@@ -347,21 +347,24 @@ def _report_table(graphs: Mapping[str, Any]) -> list[str]:
         "",
         "## Pivotal report",
         "",
-        "| graph | report s | render HTML s | peak RSS MB | peak RSS of its children MB "
-        "| options |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
+        "| graph | report s | render HTML s | HTML MB | open in Chromium s | peak RSS MB "
+        "| peak RSS of its children MB | options |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for name, graph in graphs.items():
         report = graph.get("report", {})
         if "seconds" in report:
+            opened = report.get("html_open", {})
+            open_s = f"{opened['open_s']:.2f}" if "open_s" in opened else opened.get("skipped", "–")
             lines.append(
                 f"| {name} | {report['seconds']:.1f} | {report.get('render_html_s', 0):.2f} | "
+                f"{report.get('html_bytes', 0) / 1e6:.2f} | {open_s} | "
                 f"{report['peak_rss_mb']:,.0f} | {report['peak_rss_children_mb']:,.0f} | "
                 f"{json.dumps(report.get('options', {}))} |"
             )
         else:
             reason = report.get("skipped") or report.get("error") or "not run"
-            lines.append(f"| {name} | {reason} | – | – | – | – |")
+            lines.append(f"| {name} | {reason} | – | – | – | – | – | – |")
     return lines
 
 
