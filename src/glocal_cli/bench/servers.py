@@ -122,7 +122,7 @@ def _serve_glocal(
     """Child process: serve ``create_app`` over a built store on ``127.0.0.1:port``."""
     # Imported here: only the child needs the app and uvicorn.
     from glocal_api.app import Settings, create_app
-    from glocal_api.server import make_server
+    from glocal_api.server import ConnectionLimits, make_server
 
     store = EmbeddedStore(Path(store_path), version, workers=workers)
     # The load generator's clients all come from loopback: no per-client limit.
@@ -131,8 +131,11 @@ def _serve_glocal(
     )
     app = _server_timing(create_app(store, settings))
     try:
-        # The server as `glocal serve` runs it: its connection limits and deadlines.
-        make_server(app, host="127.0.0.1", port=port).run()
+        # The server as `glocal serve` runs it, with its connection limits and deadlines,
+        # but a longer keep-alive: the load test's clients connect, then wait for each
+        # other, and 200 of them can take longer than the default 5 s to line up.
+        limits = ConnectionLimits(keep_alive=60)
+        make_server(app, host="127.0.0.1", port=port, limits=limits).run()
     except KeyboardInterrupt:  # uvicorn re-raises the SIGINT that stopped it
         pass
     finally:
