@@ -437,6 +437,7 @@ def test_update_endpoint_is_off_by_default(client: httpx.Client) -> None:
 def test_update_with_token_swaps_versions(store, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from glocal_api.app import Settings, create_app
     from tests.conftest import start_server, stop_server
+    from tests.store.test_isolation import Listener
 
     # Its own handle on the same store: swapping closes the old handle, and the
     # session's shared store must stay open for the other tests.
@@ -462,6 +463,25 @@ def test_update_with_token_swaps_versions(store, tmp_path) -> None:  # type: ign
                 "/sparql", params={"query": "ASK { city:atlantis rdfs:label ?l }", "format": "json"}
             )
             assert ask.json()["boolean"] is True
+            # LOAD fetched any URL from the server's process; now it is refused.
+            listener = Listener()
+            try:
+                load = c.post(
+                    "/update",
+                    content=f"LOAD <{listener.url}> INTO GRAPH <urn:loaded>",
+                    headers={**headers, "Authorization": "Bearer s3cret"},
+                )
+                assert load.status_code == 403 and "--federation-allow" in load.text
+                assert listener.hits == 0
+            finally:
+                listener.close()
+            # The default graph is the merge of the named graphs: writing into it is a 400.
+            direct = c.post(
+                "/update",
+                content="INSERT DATA { city:atlantis rdfs:label 'Atlantide' }",
+                headers={**headers, "Authorization": "Bearer s3cret"},
+            )
+            assert direct.status_code == 400 and "named graph" in direct.text
     finally:
         stop_server(live)
     # The shared store (the old version) was not changed.
