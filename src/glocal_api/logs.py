@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 
-__all__ = ["RateLimit", "limit_server_logs"]
+__all__ = ["SERVER_LIMIT", "RateLimit", "limit_server_logs"]
 
 
 class RateLimit(logging.Filter):
@@ -54,13 +54,18 @@ class RateLimit(logging.Filter):
         return True
 
 
-def limit_server_logs(rate_limit: RateLimit | None = None) -> RateLimit:
+#: The one filter of the server's handlers, so that starting servers again (tests, the
+#: benchmark) does not stack filters.
+SERVER_LIMIT = RateLimit()
+
+
+def limit_server_logs(rate_limit: RateLimit = SERVER_LIMIT) -> RateLimit:
     """Put one :class:`RateLimit` on every handler of the server's loggers.
 
     The root logger gets a stderr handler if it has none, so that asyncio's records
     (accept failures, say) pass the filter too instead of Python's last-resort handler.
     """
-    limit = rate_limit or RateLimit()
+    limit = rate_limit
     root = logging.getLogger()
     if not root.handlers:
         stderr = logging.StreamHandler()
