@@ -18,6 +18,7 @@ from pyoxigraph import NamedNode
 
 from glocal.formats import HTML, JSON_LD, N_TRIPLES, SUFFIXES, TURTLE, negotiate
 from glocal.namespaces import ID
+from glocal.report.figures import place_map, ties_picture
 from glocal.views.resource import ResourceView, describe
 from glocal_api.errors import RequestError
 from glocal_api.runtime import runtime_of
@@ -85,13 +86,16 @@ async def resource(kind: str, slug: str, request: Request) -> Response:
     if not description.exists:
         raise RequestError(404, f"the graph has nothing about {iri}")
     if media == HTML:
+        view = ResourceView.of(description)
         return runtime.templates.TemplateResponse(
             request,
             "resource.html",
             {
-                "view": ResourceView.of(description),
+                "view": view,
                 "local_link": local_link,
                 "safe_link": safe_link,
+                "place": place_map(*view.coordinates) if view.coordinates else None,
+                "ties": ties_picture(view),
             },
         )
     return Response(description.serialize(media), media_type=media)

@@ -8,7 +8,7 @@ from importlib.resources import files
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from glocal.namespaces import PREFIXES
+from glocal.namespaces import ID, PREFIXES
 from glocal.report.model import PivotalReport
 from glocal.report.svg import bar_chart, colour, network_picture, world_map
 from glocal.report.text import agreement_lines, fmt
@@ -44,10 +44,21 @@ def _environment() -> Environment:
     )
     env.filters["fmt"] = fmt
     env.filters["curie"] = _curie
+    env.filters["local"] = _local
     return env
 
 
-def render_html(report: PivotalReport, *, details: int | None = 50) -> str:
+def _local(iri: object) -> str:
+    """The site path of a glocal IRI, or ``""`` for any other.
+
+    >>> _local("https://w3id.org/glocal/id/city/bristol"), _local("https://example.org/x")
+    ('/id/city/bristol', '')
+    """
+    text = str(iri)
+    return "/id/" + text[len(ID) :] if text.startswith(ID) else ""
+
+
+def render_html(report: PivotalReport, *, details: int | None = 50, site: bool = False) -> str:
     """The report as one self-contained HTML page that works offline.
 
     A ranked table, a bar chart of the top cities, a drawing of the city–organisation
@@ -55,6 +66,8 @@ def render_html(report: PivotalReport, *, details: int | None = 50) -> str:
     inline SVG; then the agreement with the expert list, the sensitivity of the
     ranking, and for the first ``details`` cities (all when ``None``) the evidence
     behind their rank, with quotes and sources. No script, no external resource.
+    With ``site``, the page is served by ``glocal serve``: it carries the site's
+    navigation and links each city to its page.
 
     Examples
     --------
@@ -72,6 +85,7 @@ def render_html(report: PivotalReport, *, details: int | None = 50) -> str:
         .get_template("pivotal_report.html")
         .render(
             report=report,
+            site=site,
             measures=report.parameters.measures,
             bars=bar_chart(report.cities),
             world=world_map(report.cities),
