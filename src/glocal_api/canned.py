@@ -9,6 +9,7 @@ with an empty result that reads like a finding.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -19,7 +20,7 @@ from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions
 from glocal.canned import CannedQuery, ParameterError, bind, parse_term
 from glocal.formats import HTML, JSON, negotiate
 from glocal.store import GraphStore
-from glocal.views.catalogue import catalogue, curie
+from glocal.views.catalogue import Entry, catalogue, curie
 from glocal.views.search import did_you_mean
 from glocal_api.bodies import query_params
 from glocal_api.errors import RequestError
@@ -27,7 +28,7 @@ from glocal_api.pages import safe_link
 from glocal_api.query import run_query
 from glocal_api.runtime import runtime_of
 
-__all__ = ["router"]
+__all__ = ["UnknownResource", "router", "unknown_resource"]
 
 router = APIRouter(tags=["Canned queries"])
 
@@ -68,9 +69,31 @@ async def list_queries(request: Request) -> Response:
     return JSONResponse([_listing(q) for q in queries], headers={"Vary": "Accept"})
 
 
-def unknown_resource(store: GraphStore, query: CannedQuery, values: dict[str, str]) -> str | None:
-    """The message for the first IRI parameter that names nothing in the graph, if any:
-    "no such resource city:kampla; did you mean city:kampala (Kampala)?"."""
+@dataclass(frozen=True)
+class UnknownResource:
+    """A parameter IRI that names nothing in the graph, with the resources named like it."""
+
+    parameter: str
+    iri: str
+    suggestions: tuple[Entry, ...]
+
+    @property
+    def message(self) -> str:
+        """The message: ``city: no such resource city:kampla; did you mean ...?``."""
+        hint = (
+            "; did you mean " + " or ".join(f"{e.curie} ({e.label})" for e in self.suggestions)
+            if self.suggestions
+            else "; search for it at /search"
+        )
+        return f"{self.parameter}: no such resource {curie(self.iri)}{hint}" + (
+            "?" if self.suggestions else ""
+        )
+
+
+def unknown_resource(
+    store: GraphStore, query: CannedQuery, values: dict[str, str]
+) -> UnknownResource | None:
+    """The first IRI parameter that names nothing in the graph, if any, with suggestions."""
     for param in query.parameters:
         raw = values.get(param.name, param.default)
         if param.type != "iri" or not raw:
@@ -79,15 +102,9 @@ def unknown_resource(store: GraphStore, query: CannedQuery, values: dict[str, st
         assert isinstance(term, NamedNode), "an iri parameter parses to an IRI"
         found = store.query(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}")
         assert isinstance(found, QueryBoolean), "an ASK gives a boolean"
-        if bool(found):
-            continue
-        close = did_you_mean(catalogue(store), term.value)
-        hint = (
-            "; did you mean " + " or ".join(f"{e.curie} ({e.label})" for e in close) + "?"
-            if close
-            else "; search for it at /search"
-        )
-        return f"{param.name}: no such resource {curie(term.value)}{hint}"
+        if not bool(found):
+            close = did_you_mean(catalogue(store), term.value)
+            return UnknownResource(param.name, term.value, tuple(close))
     return None
 
 
@@ -127,17 +144,20 @@ async def run_canned(name: str, request: Request) -> Response:
         raise RequestError(404, f"no canned query named {name!r}; see /queries")
     params = dict(query_params(request))
     html = "format" not in params and _wants_html(request)
+    unknown: UnknownResource | None = None
+    sparql: str | None = None
     try:
         sparql = bind(query, params)
-        problem = await run_in_threadpool(unknown_resource, runtime.store, query, params)
+        unknown = await run_in_threadpool(unknown_resource, runtime.store, query, params)
+        problem = unknown.message if unknown else None
     except ParameterError as err:
         if not html:
             raise
-        sparql, problem = None, str(err)
+        problem = str(err)
     if problem is not None and not html:
         raise RequestError(400, problem)
     if html or sparql is None:
-        return await run_in_threadpool(_page, request, query, params, sparql, problem)
+        return await run_in_threadpool(_page, request, query, params, sparql, problem, unknown)
     return await run_in_threadpool(
         run_query, request, sparql, default_graphs=[], named_graphs=[], fmt=params.get("format")
     )
@@ -149,6 +169,7 @@ def _page(
     params: dict[str, str],
     sparql: str | None,
     problem: str | None,
+    unknown: UnknownResource | None = None,
 ) -> Response:
     """The HTML page of a canned query: its form, and its results unless a parameter is bad."""
     runtime = runtime_of(request)
@@ -188,6 +209,13 @@ def _page(
             "shown": _SHOWN_ROWS,
             "download": lambda fmt: f"/queries/{query.name}?" + urlencode({**given, "format": fmt}),
             "editor": "/?" + urlencode({"query": sparql or query.sparql}),
+            # Each suggestion runs the query with it in place of the unknown IRI.
+            "suggestions": [
+                (e, f"/queries/{query.name}?" + urlencode({**given, unknown.parameter: e.curie}))
+                for e in unknown.suggestions
+            ]
+            if unknown
+            else [],
         },
         status_code=400 if problem else 200,
     )

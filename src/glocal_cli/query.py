@@ -137,8 +137,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     store = open_store(dataset, args)
     try:
-        if canned is not None and (problem := unknown_resource(store, canned, params)):
-            print(f"error: {problem}", file=sys.stderr)
+        if canned is not None and (unknown := unknown_resource(store, canned, params)):
+            print(f"error: {unknown.message}", file=sys.stderr)
             return 2
         try:
             answer = _answer(store, sparql, fmt)

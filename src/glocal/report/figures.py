@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 
+from glocal.namespaces import ID
 from glocal.report.svg import WORLD_OUTLINE
 from glocal.views.resource import ResourceView
 
@@ -79,7 +80,7 @@ class TiesPicture:
 def ties_picture(
     view: ResourceView, *, most: int = 16, width: int = 560, height: int = 340
 ) -> TiesPicture | None:
-    """The resource's own ties: every other resource its facts name, around it.
+    """The resource's own ties: every other glocal resource its facts name, around it.
 
     Neighbours are ranked by how many sources cite the tie, then by name; at most
     ``most`` are drawn and the rest counted in ``more``. ``None`` when it has no ties.
@@ -88,7 +89,12 @@ def ties_picture(
     for incoming, facts in ((False, view.outgoing), (True, view.incoming)):
         for name, group in view.sections(facts, incoming=incoming).items():
             for fact in group:
-                if fact.is_iri and fact.value != view.iri and fact.value not in neighbours:
+                # Other glocal resources only: a GeoNames or web IRI is not a tie.
+                if (
+                    fact.value.startswith(ID)
+                    and fact.value != view.iri
+                    and fact.value not in neighbours
+                ):
                     neighbours[fact.value] = (len(fact.citations), fact.value_label or "", name)
     if not neighbours:
         return None
@@ -101,7 +107,7 @@ def ties_picture(
         angle = -math.pi / 2 + 2 * math.pi * i / len(shown)
         x, y = cx + rx * math.cos(angle), cy + ry * math.sin(angle)
         anchor = "start" if math.cos(angle) > 0.2 else "end" if math.cos(angle) < -0.2 else "middle"
-        text = label or iri.rsplit("/", 1)[-1]
+        text = label or iri.rstrip("/").rsplit("/", 1)[-1]
         spokes.append(
             Spoke(
                 round(x, 1),
