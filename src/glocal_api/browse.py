@@ -27,6 +27,8 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["Browse and search"])
 
+#: Rows on one page of an HTML index.
+_HTML_PAGE = 200
 _SEARCH_COLUMNS = ("iri", "curie", "label", "matched", "kind", "types", "quoted")
 
 
@@ -80,6 +82,11 @@ async def index(
     sort: Annotated[
         str, Query(alias="_sort", description=f"one of {', '.join(SORTS)}, '-' for descending")
     ] = "label",
+    size: Annotated[
+        int | None,
+        Query(alias="_size", ge=1, le=100_000, description="rows per page (HTML: 200)"),
+    ] = None,
+    offset: Annotated[int, Query(alias="_offset", ge=0, description="rows to skip")] = 0,
 ) -> Response:
     """``/id/city?region=Africa&_sort=-quoted``; ``/id/city.csv`` for the same rows as CSV."""
     kind, suffix_media = split_suffix(kind)
@@ -95,19 +102,24 @@ async def index(
         found = browse(known, kind, filters=filters, sort=sort)
     except ValueError as err:
         raise RequestError(400, str(err)) from None
-    records = rows(known, found)
+    # A page of an HTML index is bounded (a graph of 20,000 cities is one click away);
+    # JSON and CSV give every row unless asked for a page.
+    size = size or (_HTML_PAGE if media == HTML else None)
+    end = None if size is None else offset + size
+    page = found.entries[offset:end]
     if media == CSV:
-        return csv_response(records, COLUMNS, filename=f"glocal-{kind}")
+        return csv_response(rows(page), COLUMNS, filename=f"glocal-{kind}")
     if media != HTML:
         return json_response(
             {
                 "kind": kind,
                 "title": found.title,
                 "total": found.total,
-                "count": len(records),
+                "count": len(found.entries),
                 "filters": found.filters,
                 "sort": sort,
-                "rows": records,
+                "offset": offset,
+                "rows": rows(page),
                 "facets": {
                     name: [{"value": v.key, "label": v.label, "count": v.count} for v in values]
                     for name, values in found.facets.items()
@@ -119,6 +131,12 @@ async def index(
         "kind_index.html",
         {
             "index": found,
+            "shown": page,
+            "offset": offset,
+            "previous": _url(request, offset=max(0, offset - (size or 0))) if offset else None,
+            "next": _url(request, offset=end)
+            if end is not None and end < len(found.entries)
+            else None,
             "catalogue": known,
             "facet_names": FACETS,
             "facet_label": {
@@ -139,9 +157,15 @@ def _url(
     toggle: tuple[str, str] | None = None,
     sort: str | None = None,
     fmt: str | None = None,
+    offset: int | None = None,
 ) -> str:
-    """This page's URL with one facet value turned on or off, another sort, or a format."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "_format"]
+    """This page's URL with one facet value turned on or off, another sort, a format, or
+    another page (sorting and filtering start again from the first page)."""
+    params = [
+        (k, v) for k, v in request.query_params.multi_items() if k not in ("_format", "_offset")
+    ]
+    if offset:
+        params.append(("_offset", str(offset)))
     if toggle is not None:
         if toggle in params:
             params.remove(toggle)

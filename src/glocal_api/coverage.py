@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from glocal.formats import CSV, HTML
-from glocal.report.coverage import StatedCount, coverage
+from glocal.report.coverage import Coverage, StatedCount, coverage
 from glocal_api.errors import RequestError
 from glocal_api.listings import csv_response, json_response, page_format, split_suffix
 from glocal_api.pages import local_link
@@ -42,9 +42,27 @@ async def coverage_suffixed(suffix: str, request: Request) -> Response:
     return await _answer(request, media)
 
 
+def _coverage(request: Request) -> Coverage:
+    """The coverage of the served version, kept with the reports (by data version): it
+    reads the analysis's ties, which takes seconds on a large graph."""
+    runtime = runtime_of(request)
+    store = runtime.store
+    key = (store.version, "coverage")
+    with runtime.reports_lock:
+        cached = runtime.reports.get(key)
+    if isinstance(cached, Coverage):
+        return cached
+    found = coverage(store)
+    with runtime.reports_lock:
+        runtime.reports[key] = found
+        while len(runtime.reports) > 16:
+            runtime.reports.popitem(last=False)
+    return found
+
+
 async def _answer(request: Request, suffix_media: str | None) -> Response:
     media = page_format(request, suffix_media)
-    found = await run_in_threadpool(coverage, runtime_of(request).store)
+    found = await run_in_threadpool(_coverage, request)
     if media == CSV:
         return csv_response(
             (asdict(c) for c in found.counts), _COUNT_COLUMNS, filename="glocal-stated-counts"

@@ -137,3 +137,16 @@ def test_the_readme_python_example_runs(
     exec(compile(code, "README.md", "exec"), {})
     printed = set(capsys.readouterr().out.split())
     assert "https://w3id.org/glocal/id/city/freetown" in printed
+
+
+def test_long_indexes_come_in_pages(server: LiveServer) -> None:
+    with server.client() as client:
+        every = client.get("/id/country.json").json()
+        assert every["count"] == len(every["rows"]) > 200
+        page = client.get("/id/country", headers=HTML).text
+        assert page.count('<tr><td><a href="/id/country/') == 200
+        assert 'rel="next" href="/id/country?_offset=200"' in page or (
+            'href="/id/country?_offset=200" rel="next"' in page
+        )
+        last = client.get("/id/country.json", params={"_size": 10, "_offset": 240}).json()
+        assert last["rows"] == every["rows"][240:250] and last["count"] == every["count"]

@@ -34,7 +34,8 @@ __all__ = ["Coverage", "Network", "SourceCoverage", "StatedCount", "coverage"]
 
 @dataclass(frozen=True)
 class SourceCoverage:
-    """One source: its citation, triples, quoted facts and resources it speaks of."""
+    """One source: its citation, triples, quoted facts and the resources it quotes facts
+    about."""
 
     iri: str
     citation: str

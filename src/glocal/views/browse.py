@@ -178,7 +178,9 @@ def browse(
         values.sort(key=lambda v: (-v.count, fold(v.label)) if facet != "year" else v.key)
         facets[facet] = tuple(values)
     if name == "label":
-        kept.sort(key=lambda e: fold(e.label), reverse=descending)
+        # The catalogue keeps each kind in label order already.
+        if descending:
+            kept.reverse()
     elif name == "quoted":
         kept.sort(key=lambda e: (-e.quoted if descending else e.quoted, fold(e.label)))
     else:
@@ -189,8 +191,8 @@ def browse(
     return Index(kind, title, description, len(everything), tuple(kept), facets, chosen, sort)
 
 
-def rows(catalogue: Catalogue, index: Index) -> list[dict[str, object]]:
-    """The index's rows as plain records (:data:`COLUMNS`), for JSON and CSV.
+def rows(entries: Sequence[Entry]) -> list[dict[str, object]]:
+    """Rows of an index as plain records (:data:`COLUMNS`), for JSON and CSV.
 
     IRIs stay IRIs; lists hold the IRIs of types, networks and sources.
     """
@@ -209,5 +211,5 @@ def rows(catalogue: Catalogue, index: Index) -> list[dict[str, object]]:
             "lat": e.lat,
             "long": e.long,
         }
-        for e in index.entries
+        for e in entries
     ]

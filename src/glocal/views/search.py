@@ -110,7 +110,8 @@ def search(
     words = query.split()
     best: dict[str, Hit] = {}
     for folded, name, entry in _names(catalogue).names:
-        if kind is not None and entry.kind != kind:
+        # Every match contains each word: a cheap test that skips most names.
+        if (kind is not None and entry.kind != kind) or any(w not in folded for w in words):
             continue
         rank = _rank(query, words, folded)
         if rank is None:

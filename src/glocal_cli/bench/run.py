@@ -29,7 +29,7 @@ from glocal_cli.bench.graphs import (
     validation_graph,
     write_synthetic_file,
 )
-from glocal_cli.bench.latency import canned_latency, overhead_breakdown
+from glocal_cli.bench.latency import canned_latency, overhead_breakdown, page_latency
 from glocal_cli.bench.options import BenchOptions
 from glocal_cli.bench.report_cost import report_cost
 from glocal_cli.bench.servers import GlocalServer, RdflibEndpoint
@@ -147,6 +147,7 @@ def _measure_graph(
         queries = canned_latency(graph, (uncached, cached), options)
         graph.result["queries"] = queries
         graph.result["overhead_breakdown"] = overhead_breakdown(graph, uncached, options)
+        graph.result["pages"] = page_latency(graph, uncached, options)
         graph.result["throughput"] = throughput(graph, (uncached, cached), queries, options)
         rdflib: RdflibEndpoint | None = None
         rdflib_note: str | None = None
