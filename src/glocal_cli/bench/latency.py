@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from glocal.canned import bind, load_queries
+from glocal.formats import HTML
 from glocal.store import EmbeddedStore, parse_query, query_form, serialize_result
 from glocal_cli.bench.graphs import BenchGraph
 from glocal_cli.bench.options import BenchOptions
@@ -311,7 +312,7 @@ def page_latency(graph: BenchGraph, server: GlocalServer, options: BenchOptions)
         for path in PAGES:
 
             def get(path: str = path) -> httpx.Response:
-                response = client.get(path, headers={"Accept": "text/html"})
+                response = client.get(path, headers={"Accept": HTML})
                 if response.status_code >= 500:
                     raise RuntimeError(f"{path}: {response.status_code} {response.text[:300]}")
                 return response
