@@ -19,6 +19,7 @@ from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions
 
 from glocal.canned import CannedQuery, ParameterError, bind, parse_term
 from glocal.formats import HTML, JSON, negotiate
+from glocal.namespaces import ID
 from glocal.store import GraphStore
 from glocal.views.catalogue import Entry, catalogue, curie
 from glocal.views.search import did_you_mean
@@ -173,13 +174,13 @@ def _page(
 ) -> Response:
     """The HTML page of a canned query: its form, and its results unless a parameter is bad."""
     runtime = runtime_of(request)
+    known = catalogue(runtime.store)
     columns: list[str] = []
     rows: list[list[tuple[str, str | None]]] = []
     total = 0
     if sparql is not None and problem is None:
         result = runtime.store.query(sparql)
         if isinstance(result, QuerySolutions):
-            known = catalogue(runtime.store)
             columns = [v.value for v in result.variables]
             for solution in result:
                 total += 1
@@ -196,6 +197,12 @@ def _page(
                         cells.append(("" if term is None else str(term), None))
                 rows.append(cells)
     given = {k: v for k, v in params.items() if k != "format"}
+    # The browser completes an IRI field from the resources of its default's kind.
+    choices: dict[str, list[tuple[str, str]]] = {}
+    for param in query.parameters:
+        if param.type == "iri" and param.default:
+            kind = parse_term(param.default, "iri").value.removeprefix(ID).split("/", 1)[0]
+            choices[param.name] = [(e.curie, e.label) for e in known.of_kind(kind)]
     return runtime.templates.TemplateResponse(
         request,
         "canned_query.html",
@@ -208,6 +215,7 @@ def _page(
             "total": total,
             "shown": _SHOWN_ROWS,
             "download": lambda fmt: f"/queries/{query.name}?" + urlencode({**given, "format": fmt}),
+            "choices": choices,
             "editor": "/?" + urlencode({"query": sparql or query.sparql}),
             # Each suggestion runs the query with it in place of the unknown IRI.
             "suggestions": [

@@ -96,6 +96,11 @@ def test_canned_queries_are_a_page_for_browsers_and_json_for_clients(server: Liv
         )
         assert run.status_code == 200 and 'href="/id/org/mmc"' in run.text
         assert "Mayors Migration Council" in run.text
+        # The city field completes from every city, with its name.
+        cities = client.get("/id/city.json").json()["rows"]
+        assert 'list="choices-city"' in run.text
+        for city in cities:
+            assert f'<option value="{city["curie"]}">' in run.text
 
 
 def test_every_page_has_the_site_navigation(server: LiveServer) -> None:
