@@ -119,6 +119,8 @@ def test_browse_to_a_city_its_network_and_the_quote(page: Page, device: str) -> 
     member_of = page.locator("li[data-predicate='http://www.w3.org/ns/org#memberOf']")
     member_of.get_by_role("link", name="Mayors Migration Council").first.click()
     expect(page.get_by_role("heading", name="Mayors Migration Council", level=1)).to_be_visible()
+    # The members are on a map, Freetown among them.
+    expect(page.locator("svg.map a[href='/id/city/freetown'] circle.linked")).to_be_attached()
     members = page.get_by_role("heading", name="Members")
     expect(members).to_contain_text("(")
     freetown = page.locator(
@@ -143,7 +145,7 @@ def test_search_sao_paulo(page: Page, device: str) -> None:
     _shot(page, "search-sao-paulo", device)
     first.click()
     expect(page.get_by_role("heading", name="São Paulo", level=1)).to_be_visible()
-    expect(page.locator("svg.map")).to_be_visible()
+    expect(page.get_by_role("img", name="Map: where São Paulo is")).to_be_visible()
 
 
 def test_coverage_and_a_mistyped_parameter(page: Page, device: str) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -20,7 +21,16 @@ from glocal.namespaces import ID
 from glocal.report.svg import WORLD_OUTLINE
 from glocal.views.resource import ResourceView
 
-__all__ = ["PlaceMap", "Spoke", "TiesPicture", "place_map", "ties_picture"]
+__all__ = [
+    "MapDot",
+    "PlaceMap",
+    "PlacesMap",
+    "Spoke",
+    "TiesPicture",
+    "place_map",
+    "places_map",
+    "ties_picture",
+]
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,64 @@ def place_map(lat: float, long: float, *, span: float = 60.0) -> PlaceMap:
     left = min(max(x - width / 2, 0.0), 360 - width)
     top = min(max(y - height / 2, 0.0), 180 - height)
     return PlaceMap(_land(), f"{left:.2f} {top:.2f} {width} {height}", x, y, round(span / 80, 2))
+
+
+@dataclass(frozen=True)
+class MapDot:
+    """A linked place on a map: where, its label and IRI, and the heading that links it."""
+
+    x: float
+    y: float
+    label: str
+    iri: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class PlacesMap:
+    """The land outline, a view box around every dot, and the dots."""
+
+    path: str
+    view_box: str
+    r: float
+    dots: tuple[MapDot, ...]
+
+
+def places_map(
+    places: Sequence[tuple[float, float, str, str, str]], *, margin: float = 8.0
+) -> PlacesMap | None:
+    """A map of the places a resource is linked to (a network's member cities).
+
+    ``places`` are ``(lat, long, label, iri, heading)``; the view box is their bounding
+    box with ``margin`` degrees around it, widened to at least 2:1. ``None`` for fewer
+    than two places.
+
+    >>> m = places_map([(51.45, -2.59, "Bristol", "b", "Members"),
+    ...                 (8.49, -13.24, "Freetown", "f", "Members")])
+    >>> m.view_box, len(m.dots)
+    ('113.12 30.55 117.92 58.96', 2)
+    """
+    if len(places) < 2:
+        return None
+    dots = tuple(
+        MapDot(round(long + 180, 2), round(90 - lat, 2), label, iri, heading)
+        for lat, long, label, iri, heading in places
+    )
+    left = max(0.0, min(d.x for d in dots) - margin)
+    right = min(360.0, max(d.x for d in dots) + margin)
+    top = max(0.0, min(d.y for d in dots) - margin)
+    bottom = min(180.0, max(d.y for d in dots) + margin)
+    width, height = right - left, bottom - top
+    if width < 2 * height:
+        grow = min(2 * height, 360.0) - width
+        left, width = max(0.0, left - grow / 2), min(2 * height, 360.0)
+        left = min(left, 360.0 - width)
+    return PlacesMap(
+        _land(),
+        f"{left:.2f} {top:.2f} {width:.2f} {height:.2f}",
+        round(max(width, 2 * height) / 160, 2),
+        dots,
+    )
 
 
 @dataclass(frozen=True)
@@ -101,7 +169,8 @@ def ties_picture(
     ranked = sorted(neighbours.items(), key=lambda item: (-item[1][0], item[1][1].casefold()))
     shown = ranked[:most]
     cx, cy = width / 2, height / 2
-    rx, ry = width / 2 - 150, height / 2 - 30
+    # Room for a 24-character label on either side.
+    rx, ry = width / 2 - 170, height / 2 - 30
     spokes = []
     for i, (iri, (_, label, name)) in enumerate(shown):
         angle = -math.pi / 2 + 2 * math.pi * i / len(shown)
@@ -112,7 +181,7 @@ def ties_picture(
             Spoke(
                 round(x, 1),
                 round(y, 1),
-                text if len(text) <= 28 else text[:27] + "…",
+                text if len(text) <= 24 else text[:23] + "…",
                 iri,
                 name,
                 anchor,
