@@ -94,13 +94,21 @@ class UnknownResource:
 def unknown_resource(
     store: GraphStore, query: CannedQuery, values: dict[str, str]
 ) -> UnknownResource | None:
-    """The first IRI parameter that names nothing in the graph, if any, with suggestions."""
+    """The first parameter naming a glocal resource (``https://w3id.org/glocal/id/...``)
+    that the graph says nothing of, if any, with suggestions.
+
+    Other IRIs (``org:memberOf``, an outside IRI) are left to the query and the store's
+    own checks, which come first: an IRI spelling ``SERVICE`` is refused by the
+    federation policy, not answered with a suggestion.
+    """
     for param in query.parameters:
         raw = values.get(param.name, param.default)
         if param.type != "iri" or not raw:
             continue
         term = parse_term(raw, "iri")
         assert isinstance(term, NamedNode), "an iri parameter parses to an IRI"
+        if not term.value.startswith(ID):
+            continue
         found = store.query(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}")
         assert isinstance(found, QueryBoolean), "an ASK gives a boolean"
         if not bool(found):
