@@ -227,7 +227,10 @@ class Catalogue:
     by_kind: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
 
     def label(self, iri: str) -> str:
-        """The label of any IRI the catalogue knows, else its CURIE."""
+        """The label of any IRI the catalogue knows, else its CURIE; a source is named
+        as it is cited (author, year, title)."""
+        if (source := self.sources.get(iri)) is not None:
+            return source.citation
         entry = self.entries.get(iri)
         return (entry.label if entry else None) or self.labels.get(iri) or curie(iri)
 
