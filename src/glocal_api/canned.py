@@ -35,6 +35,8 @@ router = APIRouter(tags=["Canned queries"])
 
 #: Rows a canned query's HTML page shows; the downloads have them all.
 _SHOWN_ROWS = 500
+#: Resources an IRI field offers to complete; the search finds the others.
+_CHOICES = 500
 
 
 def _listing(query: CannedQuery) -> dict[str, object]:
@@ -210,7 +212,9 @@ def _page(
     for param in query.parameters:
         if param.type == "iri" and param.default:
             kind = parse_term(param.default, "iri").value.removeprefix(ID).split("/", 1)[0]
-            choices[param.name] = [(e.curie, e.label) for e in known.of_kind(kind)]
+            # The best-evidenced first, so a graph of 20,000 cities stays a small page.
+            ranked = sorted(known.of_kind(kind), key=lambda e: -e.quoted)[:_CHOICES]
+            choices[param.name] = [(e.curie, e.label) for e in ranked]
     return runtime.templates.TemplateResponse(
         request,
         "canned_query.html",
