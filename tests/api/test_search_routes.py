@@ -11,7 +11,13 @@ HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 @pytest.mark.parametrize(
     ("typed", "first"),
-    [("sao paulo", "city:sao-paulo"), ("MMC", "orgn:mmc"), ("mayors migration", "orgn:mmc")],
+    [
+        ("sao paulo", "city:sao-paulo"),
+        ("MMC", "orgn:mmc"),
+        ("mayors migration", "orgn:mmc"),
+        ("orgn:mmc", "orgn:mmc"),
+        ("city:kampa", "city:kampala"),
+    ],
 )
 def test_search_json_for_autocompletion(server: LiveServer, typed: str, first: str) -> None:
     with server.client() as client:

@@ -76,7 +76,8 @@ def _rank(query: str, words: list[str], name: str) -> int | None:
 def search(
     catalogue: Catalogue, text: str, *, kind: str | None = None, limit: int | None = 20
 ) -> list[Hit]:
-    """The resources whose label or alternative label matches ``text``, best first.
+    """The resources whose label or alternative label matches ``text``, or whose CURIE
+    starts with it (``orgn:mm``), best first.
 
     Ties are broken by how much evidence a resource has (its quoted facts), then by name.
 
@@ -102,6 +103,8 @@ def search(
     ['São Paulo']
     >>> search(catalogue(store), "MMC")[0].entry.curie
     'orgn:mmc'
+    >>> search(catalogue(store), "city:kampa")[0].matched
+    'city:kampala'
     >>> store.close()
     """
     query = fold(text)
@@ -109,6 +112,13 @@ def search(
         return []
     words = query.split()
     best: dict[str, Hit] = {}
+    if ":" in text:
+        # A CURIE being typed (``orgn:mm``), as in a query editor or a parameter field.
+        typed = text.strip().casefold()
+        for entry in catalogue.entries.values():
+            short = entry.curie.casefold()
+            if short.startswith(typed) and (kind is None or entry.kind == kind):
+                best[entry.iri] = Hit(entry, entry.curie, 0 if short == typed else 1)
     for folded, name, entry in _names(catalogue).names:
         # Every match contains each word: a cheap test that skips most names.
         if (kind is not None and entry.kind != kind) or any(w not in folded for w in words):
