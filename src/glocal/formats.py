@@ -32,6 +32,8 @@ __all__ = [
     "SPARQL_UPDATE",
     "SPARQL_XML",
     "SUFFIXES",
+    "TABLE_FORMATS",
+    "TABLE_SUFFIXES",
     "TEXT",
     "TRIG",
     "TSV",
@@ -139,6 +141,12 @@ SHORT_NAMES: dict[str, str] = {
 
 #: Suffixes that choose the format of a resource page (Datasette's convention).
 SUFFIXES: dict[str, str] = {".ttl": TURTLE, ".jsonld": JSON_LD, ".json": JSON_LD}
+
+#: The forms of the site's pages (browse indexes, search, coverage, canned queries): HTML
+#: for browsers, JSON and CSV beside it, by suffix (``/id/city.csv``), by
+#: ``?_format=`` or by ``Accept`` (Datasette's conventions).
+TABLE_FORMATS: dict[str, str] = {"html": HTML, "json": JSON, "csv": CSV}
+TABLE_SUFFIXES: dict[str, str] = {"." + name: media for name, media in TABLE_FORMATS.items()}
 
 #: File extensions the loader reads.
 RDF_EXTENSIONS: dict[str, RdfFormat] = {

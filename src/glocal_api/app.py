@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from glocal import __version__
 from glocal.store import GraphStore
-from glocal_api import admin, canned, complete, pages, protocol, reports, ui
+from glocal_api import admin, browse, canned, complete, coverage, pages, protocol, reports, ui
 from glocal_api.errors import add_error_handlers
 from glocal_api.headers import SecurityHeaders
 from glocal_api.runtime import Runtime, Settings
@@ -63,7 +63,7 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders)
     add_error_handlers(app)
-    for module in (protocol, canned, pages, reports, ui, complete, admin):
+    for module in (protocol, canned, browse, coverage, pages, reports, ui, complete, admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

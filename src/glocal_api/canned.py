@@ -1,47 +1,130 @@
-"""``/queries``: the canned queries from ``queries/*.rq``, listed and run by name."""
+"""``/queries``: the canned queries from ``queries/*.rq``, listed and run by name.
+
+A browser gets HTML: the list of queries, and for each a form of its parameters with
+the results as a table; other clients get JSON (the list) or the results in any SPARQL
+format, as before. A parameter IRI that names nothing in the graph (``city:kampla``)
+is refused with "no such resource; did you mean city:kampala?" rather than answered
+with an empty result that reads like a finding.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
+from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions
 
-from glocal.canned import bind
+from glocal.canned import CannedQuery, ParameterError, bind, parse_term
+from glocal.formats import HTML, JSON, negotiate
+from glocal.namespaces import ID
+from glocal.store import GraphStore
+from glocal.views.catalogue import Entry, catalogue, curie
+from glocal.views.search import did_you_mean
 from glocal_api.bodies import query_params
 from glocal_api.errors import RequestError
+from glocal_api.pages import safe_link
 from glocal_api.query import run_query
 from glocal_api.runtime import runtime_of
 
-__all__ = ["router"]
+__all__ = ["UnknownResource", "router", "unknown_resource"]
 
 router = APIRouter(tags=["Canned queries"])
 
+#: Rows a canned query's HTML page shows; the downloads have them all.
+_SHOWN_ROWS = 500
+#: Resources an IRI field offers to complete; the search finds the others.
+_CHOICES = 500
 
-@router.get("/queries", summary="List the canned queries with their parameters")
-async def list_queries(request: Request) -> list[dict[str, object]]:
+
+def _listing(query: CannedQuery) -> dict[str, object]:
+    return {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "url": f"/queries/{query.name}",
+        "sparql": query.sparql,
+        "parameters": [
+            {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+            for p in query.parameters
+        ],
+    }
+
+
+def _wants_html(request: Request) -> bool:
+    # JSON stays the default (``*/*``, scripts); a browser's Accept puts HTML first.
+    return negotiate(request.headers.get("accept"), [JSON, HTML]) == HTML
+
+
+@router.get(
+    "/queries",
+    summary="List the canned queries with their parameters (JSON; HTML for browsers)",
+)
+async def list_queries(request: Request) -> Response:
     """Every canned query: name, title, description, parameters and its URL."""
-    return [
-        {
-            "name": q.name,
-            "title": q.title,
-            "description": q.description,
-            "url": f"/queries/{q.name}",
-            "sparql": q.sparql,
-            "parameters": [
-                {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
-                for p in q.parameters
-            ],
-        }
-        for q in runtime_of(request).queries.values()
-    ]
+    queries = runtime_of(request).queries.values()
+    if _wants_html(request) and request.query_params.get("_format") != "json":
+        return runtime_of(request).templates.TemplateResponse(
+            request, "queries.html", {"queries": list(queries)}
+        )
+    return JSONResponse([_listing(q) for q in queries], headers={"Vary": "Accept"})
+
+
+@dataclass(frozen=True)
+class UnknownResource:
+    """A parameter IRI that names nothing in the graph, with the resources named like it."""
+
+    parameter: str
+    iri: str
+    suggestions: tuple[Entry, ...]
+
+    @property
+    def message(self) -> str:
+        """The message: ``city: no such resource city:kampla; did you mean ...?``."""
+        hint = (
+            "; did you mean " + " or ".join(f"{e.curie} ({e.label})" for e in self.suggestions)
+            if self.suggestions
+            else "; search for it at /search"
+        )
+        return f"{self.parameter}: no such resource {curie(self.iri)}{hint}" + (
+            "?" if self.suggestions else ""
+        )
+
+
+def unknown_resource(
+    store: GraphStore, query: CannedQuery, values: dict[str, str]
+) -> UnknownResource | None:
+    """The first parameter naming a glocal resource (``https://w3id.org/glocal/id/...``)
+    that the graph says nothing of, if any, with suggestions.
+
+    Other IRIs (``org:memberOf``, an outside IRI) are left to the query and the store's
+    own checks, which come first: an IRI spelling ``SERVICE`` is refused by the
+    federation policy, not answered with a suggestion.
+    """
+    for param in query.parameters:
+        raw = values.get(param.name, param.default)
+        if param.type != "iri" or not raw:
+            continue
+        term = parse_term(raw, "iri")
+        assert isinstance(term, NamedNode), "an iri parameter parses to an IRI"
+        if not term.value.startswith(ID):
+            continue
+        found = store.query(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}")
+        assert isinstance(found, QueryBoolean), "an ASK gives a boolean"
+        if not bool(found):
+            close = did_you_mean(catalogue(store), term.value)
+            return UnknownResource(param.name, term.value, tuple(close))
+    return None
 
 
 @router.get(
     "/queries/{name}",
     summary="Run a canned query; parameters come from the query string",
     responses={
-        200: {"description": "Results, in any SPARQL results or RDF format"},
-        400: {"description": "A parameter is missing or not valid for its type"},
+        200: {"description": "Results, in any SPARQL results or RDF format (HTML for browsers)"},
+        400: {"description": "A parameter is missing, not valid, or names no resource"},
         404: {"description": "No canned query of that name"},
     },
     openapi_extra={
@@ -65,16 +148,94 @@ async def list_queries(request: Request) -> list[dict[str, object]]:
 )
 async def run_canned(name: str, request: Request) -> Response:
     """Run the named query with ``?param=value`` bound safely (never pasted into SPARQL)."""
-    query = runtime_of(request).queries.get(name)
+    runtime = runtime_of(request)
+    query = runtime.queries.get(name)
     if query is None:
         # Names are looked up in a dict loaded at start-up, never used as paths.
         raise RequestError(404, f"no canned query named {name!r}; see /queries")
     params = dict(query_params(request))
+    html = "format" not in params and _wants_html(request)
+    unknown: UnknownResource | None = None
+    sparql: str | None = None
+    try:
+        sparql = bind(query, params)
+        unknown = await run_in_threadpool(unknown_resource, runtime.store, query, params)
+        problem = unknown.message if unknown else None
+    except ParameterError as err:
+        if not html:
+            raise
+        problem = str(err)
+    if problem is not None and not html:
+        raise RequestError(400, problem)
+    if html or sparql is None:
+        return await run_in_threadpool(_page, request, query, params, sparql, problem, unknown)
     return await run_in_threadpool(
-        run_query,
+        run_query, request, sparql, default_graphs=[], named_graphs=[], fmt=params.get("format")
+    )
+
+
+def _page(
+    request: Request,
+    query: CannedQuery,
+    params: dict[str, str],
+    sparql: str | None,
+    problem: str | None,
+    unknown: UnknownResource | None = None,
+) -> Response:
+    """The HTML page of a canned query: its form, and its results unless a parameter is bad."""
+    runtime = runtime_of(request)
+    known = catalogue(runtime.store)
+    columns: list[str] = []
+    rows: list[list[tuple[str, str | None]]] = []
+    total = 0
+    if sparql is not None and problem is None:
+        result = runtime.store.query(sparql)
+        if isinstance(result, QuerySolutions):
+            columns = [v.value for v in result.variables]
+            for solution in result:
+                total += 1
+                if total > _SHOWN_ROWS:
+                    continue
+                cells: list[tuple[str, str | None]] = []
+                for column in columns:
+                    term = solution[column]
+                    if isinstance(term, NamedNode):
+                        cells.append((known.label(term.value), safe_link(term.value)))
+                    elif isinstance(term, Literal):
+                        cells.append((term.value, None))
+                    else:
+                        cells.append(("" if term is None else str(term), None))
+                rows.append(cells)
+    given = {k: v for k, v in params.items() if k != "format"}
+    # The browser completes an IRI field from the resources of its default's kind.
+    choices: dict[str, list[tuple[str, str]]] = {}
+    for param in query.parameters:
+        if param.type == "iri" and param.default:
+            kind = parse_term(param.default, "iri").value.removeprefix(ID).split("/", 1)[0]
+            # The best-evidenced first, so a graph of 20,000 cities stays a small page.
+            ranked = sorted(known.of_kind(kind), key=lambda e: -e.quoted)[:_CHOICES]
+            choices[param.name] = [(e.curie, e.label) for e in ranked]
+    return runtime.templates.TemplateResponse(
         request,
-        bind(query, params),
-        default_graphs=[],
-        named_graphs=[],
-        fmt=params.get("format"),
+        "canned_query.html",
+        {
+            "query": query,
+            "values": given,
+            "problem": problem,
+            "columns": columns,
+            "rows": rows,
+            "total": total,
+            "shown": _SHOWN_ROWS,
+            "download": lambda fmt: f"/queries/{query.name}?" + urlencode({**given, "format": fmt}),
+            "choices": choices,
+            "editor": "/?" + urlencode({"query": sparql or query.sparql}),
+            # Each suggestion runs the query with it in place of the unknown IRI.
+            "suggestions": [
+                (e, f"/queries/{query.name}?" + urlencode({**given, unknown.parameter: e.curie}))
+                for e in unknown.suggestions
+            ]
+            if unknown
+            else [],
+        },
+        status_code=400 if problem else 200,
     )

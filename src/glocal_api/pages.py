@@ -18,6 +18,8 @@ from pyoxigraph import NamedNode
 
 from glocal.formats import HTML, JSON_LD, N_TRIPLES, SUFFIXES, TURTLE, negotiate
 from glocal.namespaces import ID
+from glocal.report.figures import place_map, places_map, ties_picture
+from glocal.views.catalogue import catalogue
 from glocal.views.resource import ResourceView, describe
 from glocal_api.errors import RequestError
 from glocal_api.runtime import runtime_of
@@ -85,13 +87,25 @@ async def resource(kind: str, slug: str, request: Request) -> Response:
     if not description.exists:
         raise RequestError(404, f"the graph has nothing about {iri}")
     if media == HTML:
+        view = ResourceView.of(description)
+        known = await run_in_threadpool(catalogue, runtime.store)
+        linked = []
+        for incoming, facts in ((False, view.outgoing), (True, view.incoming)):
+            for heading, group in view.sections(facts, incoming=incoming).items():
+                for fact in group:
+                    place = known.entries.get(fact.value)
+                    if place and place.lat is not None and place.long is not None:
+                        linked.append((place.lat, place.long, place.label, place.iri, heading))
         return runtime.templates.TemplateResponse(
             request,
             "resource.html",
             {
-                "view": ResourceView.of(description),
+                "view": view,
                 "local_link": local_link,
                 "safe_link": safe_link,
+                "place": place_map(*view.coordinates) if view.coordinates else None,
+                "ties": ties_picture(view),
+                "places": places_map(list(dict.fromkeys(linked))),
             },
         )
     return Response(description.serialize(media), media_type=media)

@@ -9,6 +9,7 @@ analysis's ``ValueError``, answered with 400 and its message.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from functools import partial
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -29,7 +30,8 @@ __all__ = ["router"]
 router = APIRouter(tags=["Reports"])
 
 _RENDER: dict[str, tuple[Callable[[PivotalReport], str], type[Response]]] = {
-    HTML: (render_html, HTMLResponse),
+    # Served, the page carries the site's navigation and links cities to their pages.
+    HTML: (partial(render_html, site=True), HTMLResponse),
     JSON: (render_json, Response),
     CSV: (render_csv, Response),
     MARKDOWN: (render_markdown, Response),

@@ -1,4 +1,4 @@
-"""The ``glocal`` command line: validate, serve, import, report, export, synth and bench."""
+"""The ``glocal`` command line: validate, serve, import, query, report, export, synth, bench."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from glocal.store import StoreUnavailable, default_cache_dir
 from glocal_cli import analysis, imports
+from glocal_cli import query as query_command
 from glocal_cli import serve as serve_command
 from glocal_cli import validate as validate_command
 from glocal_cli.loading import add_store_options
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=serve_command.run)
     imports.add_parser(sub)
+    query_command.add_parser(sub)
     # The bench command's options and body live in glocal_cli.bench.
     from glocal_cli.bench.command import configure_parser as configure_bench
 

@@ -14,7 +14,7 @@ from importlib.resources import files
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from glocal.namespaces import PREFIXES
+from glocal.namespaces import ID, PREFIXES
 from glocal.report.charts import ForestRow, RankPath, forest_chart, time_chart
 from glocal.report.labels import LABEL_FONT
 from glocal.report.mapping import world_map
@@ -70,7 +70,18 @@ def _environment() -> Environment:
     env.filters["fmt"] = fmt
     env.filters["curie"] = _curie
     env.filters["words"] = _words
+    env.filters["local"] = _local
     return env
+
+
+def _local(iri: object) -> str:
+    """The site path of a glocal IRI, or ``""`` for any other.
+
+    >>> _local("https://w3id.org/glocal/id/city/bristol"), _local("https://example.org/x")
+    ('/id/city/bristol', '')
+    """
+    text = str(iri)
+    return "/id/" + text[len(ID) :] if text.startswith(ID) else ""
 
 
 def render_html(
@@ -80,6 +91,7 @@ def render_html(
     rows: int = TABLE_ROWS,
     forest: Sequence[ForestRow] = (),
     paths: Sequence[RankPath] = (),
+    site: bool = False,
 ) -> str:
     """The report as one self-contained HTML page that works offline.
 
@@ -92,7 +104,9 @@ def render_html(
     list, the sensitivity of the ranking, and for the first ``details`` cities (all
     when ``None``) the evidence behind their rank, with quotes and sources (the first
     :data:`EVIDENCE_ITEMS` facts of each kind). All
-    pictures are inline SVG; no script, no external resource.
+    pictures are inline SVG; no script, no external resource. With ``site``, the
+    page is served by ``glocal serve``: it carries the site's navigation and links
+    each city to its page.
 
     Examples
     --------
@@ -111,6 +125,7 @@ def render_html(
         .get_template("pivotal_report.html")
         .render(
             report=report,
+            site=site,
             measures=report.parameters.measures,
             bars=bar_chart(report.cities),
             world=world_map(report.cities),

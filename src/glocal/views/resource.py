@@ -18,8 +18,10 @@ from string import Template
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, Triple
 
-from glocal.namespaces import GL, ORG, PROV, RDF, RDFS, SCHEMA, SKOS
+from glocal.namespaces import DCTERMS, GEO, GL, ORG, PROV, RDF, RDFS, SCHEMA, SKOS
 from glocal.store import GraphStore, serialize_result
+from glocal.views.catalogue import CITED_AS, cite
+from glocal.views.headings import heading, order
 
 __all__ = [
     "Citation",
@@ -63,10 +65,17 @@ SELECT DISTINCT ?s ?p ?o ?g WHERE {{
       UNION {{ ?s org:member $this }} UNION {{ ?s org:organization $this }}
       ?s ?p ?o
     }}
-  }} UNION {{  # the labels of predicates, values, sources and roles
+  }} UNION {{  # how each source is cited: its title, year, author and publisher
+    {{ SELECT DISTINCT ?s WHERE {{
+         GRAPH ?s {{ {{ $this ?any ?value }} UNION {{ ?value ?any $this }} }} }} }}
+    VALUES ?p {{ {" ".join(f"<{p}>" for p in CITED_AS)} }}
+    GRAPH ?g {{ ?s ?p ?o }}
+  }} UNION {{  # the labels of predicates, values, sources, their authors, and roles
     {{ $this ?x ?any }} UNION {{ $this ?any ?x }}
     UNION {{ ?x ?any $this FILTER (isIRI(?x)) }} UNION {{ ?any ?x $this }}
     UNION {{ GRAPH ?x {{ {{ $this ?any ?value }} UNION {{ ?value ?any $this }} }} }}
+    UNION {{ GRAPH ?y {{ {{ $this ?any ?value }} UNION {{ ?value ?any $this }} }}
+             ?y <{DCTERMS}creator>|<{DCTERMS}publisher> ?x }}
     UNION {{ {{ ?q org:member $this }} UNION {{ ?q org:organization $this }} ?q org:role ?x }}
     UNION {{ {{ ?q rdf:subject $this }} UNION {{ ?q rdf:object $this }}
              ?q gl:role|gl:status ?x }}
@@ -145,6 +154,8 @@ class Citation:
     since: str | None = None
     status: str | None = None
     when: str | None = None
+    #: The source as a reader cites it: "Author (year), Title".
+    cited_as: str | None = None
 
 
 @dataclass
@@ -180,12 +191,21 @@ class ResourceView:
         """Whether the graph says anything about the resource."""
         return bool(self.labels or self.types or self.outgoing or self.incoming)
 
-    def grouped(self, facts: list[Fact]) -> dict[str, list[Fact]]:
-        """Facts grouped by predicate label, in a stable order."""
+    def sections(self, facts: list[Fact], *, incoming: bool) -> dict[str, list[Fact]]:
+        """Facts under plain headings (:mod:`~glocal.views.headings`), in reading order:
+        the place first (latitude beside longitude), then ties, then the rest."""
         groups: dict[str, list[Fact]] = {}
-        for fact in sorted(facts, key=lambda f: (f.predicate_label, f.value_label or f.value)):
-            groups.setdefault(fact.predicate_label, []).append(fact)
-        return groups
+        for fact in sorted(facts, key=lambda f: (f.predicate, f.value_label or f.value)):
+            name = heading(fact.predicate, fact.predicate_label, incoming=incoming)
+            groups.setdefault(name, []).append(fact)
+        return {name: groups[name] for name in sorted(groups, key=order)}
+
+    @property
+    def coordinates(self) -> tuple[float, float] | None:
+        """The resource's latitude and longitude, if the graph gives them."""
+        values = {f.predicate: f.value for f in self.outgoing}
+        lat, long = values.get(GEO + "lat"), values.get(GEO + "long")
+        return (float(lat), float(long)) if lat is not None and long is not None else None
 
     @classmethod
     def of(cls, description: Description) -> ResourceView:
@@ -297,6 +317,7 @@ class _Arranger:
             quotes = self.quoting.get((graph, subject, obj), []) if cited else []
             statements: list[_Properties | None] = [props for p, props in quotes if p == predicate]
             source_label = self.label(graph.value) or local_name(graph.value)
+            cited_as = self.cited_as(graph.value)
             for props in statements or [None]:
                 role, since = self.role(props), _first(props, GL + "since")
                 status = self.concept(_first(props, GL + "status"))
@@ -304,11 +325,27 @@ class _Arranger:
                 for quote in _values(props, GL + "quote") or [None]:
                     for note in _values(props, GL + "note") or [None]:
                         citation = Citation(
-                            graph.value, source_label, quote, note, role, since, status, when
+                            graph.value,
+                            source_label,
+                            quote,
+                            note,
+                            role,
+                            since,
+                            status,
+                            when,
+                            cited_as,
                         )
                         if citation not in fact.citations:
                             fact.citations.append(citation)
         return list(facts.values())
+
+    def cited_as(self, source: str) -> str | None:
+        """ "Author (year), Title" of a source graph, from what the description holds."""
+        about: dict[str, list[Term]] = defaultdict(list)
+        for quad in self.quads:
+            if quad.subject == NamedNode(source) and quad.predicate.value in CITED_AS:
+                about[quad.predicate.value].append(_parts(quad)[2])
+        return cite(source, about, self.label).citation if about else None
 
     def role(self, props: _Properties | None) -> str | None:
         return self.concept(_first(props, ORG + "role") or _first(props, GL + "role"))

@@ -18,13 +18,28 @@ from typing import Any
 import httpx
 
 from glocal.canned import bind, load_queries
+from glocal.formats import HTML
 from glocal.store import EmbeddedStore, parse_query, query_form, serialize_result
 from glocal_cli.bench.graphs import BenchGraph
 from glocal_cli.bench.options import BenchOptions
 from glocal_cli.bench.servers import JSON, NTRIPLES, GlocalServer, nonce, open_client, post_sparql
 from glocal_cli.bench.timing import Limits, consume, p50, ratio, sample, say, timing_summary
 
-__all__ = ["Job", "canned_latency", "overhead_breakdown", "time_in_process"]
+__all__ = ["Job", "canned_latency", "overhead_breakdown", "page_latency", "time_in_process"]
+
+#: The site's pages a researcher opens, timed by :func:`page_latency`.
+PAGES = (
+    "/browse",
+    "/id/city",
+    "/id/city.csv",
+    "/search?q=sao+paulo",
+    "/search?q=mayors+migration&_format=json",
+    "/coverage",
+    "/queries",
+    "/queries/networks-of-city?city=city:freetown",
+    "/id/city/freetown",
+    "/id/org/mmc",
+)
 
 #: A query to time in-process: ``(key, sparql, kind)``; ``kind`` is ``consume`` (read
 #: every row) or ``serialize`` (write the result as SPARQL JSON).
@@ -277,3 +292,44 @@ def _cached(client: httpx.Client, name: str, fmt: str, options: BenchOptions) ->
     if server_ms:
         result["server"] = timing_summary([ms / 1000 for ms in server_ms])
     return result
+
+
+def page_latency(graph: BenchGraph, server: GlocalServer, options: BenchOptions) -> dict[str, Any]:
+    """Latency of the site's pages (:data:`PAGES`) as a browser asks for them.
+
+    The first request of each page (a cold catalogue or template) is kept apart; the
+    p50 of the rest is given beside ``ASK {}`` over HTTP measured in the same run, as a
+    ratio, so the number travels between machines. The targets are < 300 ms for a page
+    and < 50 ms for a search.
+    """
+    timing: Limits = {"reps": options.reps, "budget": options.budget_s, "min_reps": 1}
+    results: dict[str, Any] = {}
+    with open_client(server.url) as client:
+        baseline = timing_summary(
+            sample(lambda: post_sparql(client, nonce("ASK {}")), warmup=2, **timing)
+        )
+        results["ask_empty"] = baseline
+        for path in PAGES:
+
+            def get(path: str = path) -> httpx.Response:
+                response = client.get(path, headers={"Accept": HTML})
+                if response.status_code >= 500:
+                    raise RuntimeError(f"{path}: {response.status_code} {response.text[:300]}")
+                return response
+
+            started = time.perf_counter()
+            first = get()
+            first_ms = (time.perf_counter() - started) * 1000
+            entry: dict[str, Any] = {
+                "status": first.status_code,
+                "bytes": len(first.content),
+                "first_ms": first_ms,
+                "warm": timing_summary(sample(get, warmup=0, **timing)),
+            }
+            entry["over_ask_empty"] = ratio(entry["warm"]["p50_ms"], baseline["p50_ms"])
+            results[path] = entry
+            say(
+                f"{graph.name}: {path}: first {first_ms:.1f} ms, "
+                f"p50 {entry['warm']['p50_ms']:.1f} ms"
+            )
+    return results

@@ -228,6 +228,27 @@ def _canned_tables(graphs: Mapping[str, Any]) -> list[str]:
             )
         if breakdown := graph.get("overhead_breakdown"):
             lines += _breakdown_lines(breakdown)
+        if pages := graph.get("pages"):
+            lines += _page_lines(pages)
+    return lines
+
+
+def _page_lines(pages: Mapping[str, Any]) -> list[str]:
+    """The site's pages: first request, warm p50, and the ratio to ``ASK {}`` over HTTP."""
+    lines = [
+        "",
+        "Site pages (targets: page < 300 ms, search < 50 ms):",
+        "",
+        "| page | bytes | first request | warm p50 / p99 | × ASK {} over HTTP |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for path, entry in pages.items():
+        if path == "ask_empty":
+            continue
+        lines.append(
+            f"| `{path}` | {entry['bytes']:,} | {entry['first_ms']:.1f} ms | "
+            f"{_pair(entry['warm'])} | {_times(entry['over_ask_empty'])} |"
+        )
     return lines
 
 

@@ -30,7 +30,7 @@ from glocal_cli.bench.graphs import (
     write_synthetic_file,
 )
 from glocal_cli.bench.headroom import headroom
-from glocal_cli.bench.latency import canned_latency, overhead_breakdown
+from glocal_cli.bench.latency import canned_latency, overhead_breakdown, page_latency
 from glocal_cli.bench.options import BenchOptions
 from glocal_cli.bench.report_cost import report_cost
 from glocal_cli.bench.servers import GlocalServer, RdflibEndpoint
@@ -148,6 +148,7 @@ def _measure_graph(
         queries = canned_latency(graph, (uncached, cached), options)
         graph.result["queries"] = queries
         graph.result["overhead_breakdown"] = overhead_breakdown(graph, uncached, options)
+        graph.result["pages"] = page_latency(graph, uncached, options)
         graph.result["throughput"] = throughput(graph, (uncached, cached), queries, options)
         if graph.name == "curated":
             mix = graph.result["throughput"].get("mix", [])
