@@ -3,7 +3,7 @@
 Pure geometry, drawn by the page's template as inline SVG, so nothing is fetched:
 
 - :func:`place_map` crops the Natural Earth land outline the report ships
-  (:data:`glocal.report.svg.WORLD_OUTLINE`, equirectangular, x = longitude + 180,
+  (:data:`glocal.report.mapping.WORLD_OUTLINE`, equirectangular, x = longitude + 180,
   y = 90 - latitude) to a window around the place;
 - :func:`ties_picture` puts the resource in the middle and the resources its facts
   name on a circle around it (most-cited first), each spoke labelled by its heading.
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from glocal.namespaces import ID
-from glocal.report.svg import WORLD_OUTLINE
+from glocal.report.mapping import WORLD_OUTLINE
 from glocal.views.resource import ResourceView
 
 __all__ = [
