@@ -90,7 +90,11 @@ class QueryPool:
         # machine: a killed worker is replaced before the next request needs it. (Plain
         # fork is unsafe: the server process runs threads.)
         self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["glocal.store.worker", "pyoxigraph"])
+        # rdflib's SPARQL parser too (:mod:`glocal.store.service_calls`): built once in
+        # the fork server, not on the first query of every worker.
+        self._ctx.set_forkserver_preload(
+            ["glocal.store.worker", "pyoxigraph", "rdflib.plugins.sparql.algebra"]
+        )
         self._offline = offline
         self._memory_mb = memory_mb
         self._max_size = max(size, max_size if max_size is not None else 2 * size)
