@@ -88,11 +88,13 @@ class DataFiles:
         data (countries, roles) come with the extra files and imports
         (``--without-curated``, e.g. for a synthetic graph).
     validate
-        Check anything at all; off, every file is trusted (``--no-validate``, for
-        graphs too large for pySHACL).
+        Check anything at all; off, every file is trusted (``--no-validate``).
     cache_checks
         Reuse the results of earlier checks of the same data version (``glocal
         validate --no-cache`` turns this off).
+    engine
+        The SHACL engine (``"native"`` or ``"pyshacl"``, see
+        :func:`~glocal.data.validation.validate_dataset`).
 
     Examples
     --------
@@ -113,6 +115,7 @@ class DataFiles:
         curated: bool = True,
         validate: bool = True,
         cache_checks: bool = True,
+        engine: str = "native",
     ) -> None:
         self.imports_dir = Path(imports_dir)
         self.extra = tuple(Path(p) for p in extra)
@@ -122,6 +125,7 @@ class DataFiles:
         self.curated = curated
         self.validate = validate
         self.cache_checks = cache_checks
+        self.engine = engine
         #: Held while loading, importing and swapping, so that they happen in order.
         self.lock = threading.RLock()
         self._gazetteer: Gazetteer | None = None
@@ -220,7 +224,7 @@ class DataFiles:
         """Validate the base (if asked) and the stored imports (unless done before)."""
         if self.check_base:
             cache = self.cache_dir if self.cache_checks else None
-            report = validate_dataset(base, cache_dir=cache)
+            report = validate_dataset(base, cache_dir=cache, engine=self.engine)
             if not report.conforms:
                 raise NonconformingData(report)
         if not stored:
