@@ -29,6 +29,7 @@ SAMPLE_S = 0.02
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants, MB (0 once it is gone).
 
+    >>> import os
     >>> tree_rss_mb(os.getpid()) > 1
     True
     """
