@@ -97,6 +97,15 @@ class EmbeddedStore:
             target, dataset.version, workers=workers, federation=federation, memory_mb=memory_mb
         )
 
+    @classmethod
+    def cached(
+        cls, version: str, *, cache_dir: Path | str | None = None, workers: int = 4
+    ) -> EmbeddedStore | None:
+        """The store of a data version if it was built before, without the data."""
+        root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        target = root / "stores" / version
+        return cls(target, version, workers=workers) if target.is_dir() else None
+
     def query(
         self,
         sparql: str,
