@@ -24,6 +24,7 @@ __all__ = [
     "RDFSyntaxError",
     "curated_files",
     "data_version",
+    "files_version",
     "graph_for_file",
     "load_files",
     "parse_file",
@@ -146,6 +147,16 @@ def data_version(contents: Iterable[tuple[str, bytes]]) -> str:
     for name, blob in sorted(contents):
         digest.update(name.encode() + b"\0" + hashlib.sha256(blob).digest())
     return digest.hexdigest()[:16]
+
+
+def files_version(paths: Sequence[Path]) -> str:
+    """The data version :func:`load_files` gives these files, from their bytes alone
+    (hashing is a hundred times faster than parsing, so a warm start skips parsing).
+
+    >>> files_version(curated_files()) == load_files(curated_files()).version
+    True
+    """
+    return data_version((_version_name(path), path.read_bytes()) for path in paths)
 
 
 def load_files(paths: Sequence[Path]) -> Dataset:

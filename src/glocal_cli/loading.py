@@ -19,7 +19,7 @@ from glocal.data.problems import (
     NonconformingData,
 )
 from glocal.data.storage import default_imports_dir
-from glocal.data.validation import InvalidShapes
+from glocal.data.validation import InvalidShapes, UnsupportedShapes
 from glocal.dataset import Dataset
 from glocal.store import GraphStore
 from glocal.store.pool import DEFAULT_MEMORY_MB
@@ -49,8 +49,8 @@ def data_files(
     """The files a command serves or analyses: its ``FILES``, ``--imports-dir`` and cache.
 
     ``curated=False`` loads only the ontology and reference data with the given files
-    (a synthetic or a researcher's own graph); ``validate=False`` skips SHACL, which
-    pySHACL cannot do in reasonable time on hundreds of thousands of triples.
+    (a synthetic or a researcher's own graph); ``validate=False`` skips SHACL for data
+    the researcher trusts. ``--engine`` (``glocal validate``) picks the SHACL engine.
     """
     return DataFiles(
         args.imports_dir or default_imports_dir(args.cache_dir),
@@ -60,6 +60,7 @@ def data_files(
         curated=curated,
         validate=validate,
         cache_checks=cache_checks,
+        engine=getattr(args, "engine", "native"),
     )
 
 
@@ -80,7 +81,7 @@ def load_data(data: DataFiles, *, skip_broken: bool = False) -> Dataset | None:
         print(f"{len(err.report.violations)} SHACL violation(s):", file=sys.stderr)
         for violation in err.report.violations:
             print(f"  - {violation}", file=sys.stderr)
-    except (InvalidDataFiles, InvalidShapes) as err:
+    except (InvalidDataFiles, InvalidShapes, UnsupportedShapes) as err:
         print(f"error: {err}", file=sys.stderr)
     else:
         for skipped in data.skipped:

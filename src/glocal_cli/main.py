@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from glocal.data.validation import ENGINES
 from glocal.store import StoreUnavailable, default_cache_dir
 from glocal_cli import analysis, imports
 from glocal_cli import query as query_command
@@ -41,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="validate the ontology, data and extra RDF files")
     validate.add_argument("files", nargs="*", help="extra RDF files to validate with the graph")
     validate.add_argument("--no-cache", action="store_true", help="ignore cached results")
+    validate.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="native",
+        help="SHACL engine: the native one, or pySHACL, the reference (default: %(default)s)",
+    )
     add_store_options(validate)
     validate.set_defaults(func=validate_command.run)
 

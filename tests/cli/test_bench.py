@@ -79,8 +79,36 @@ def test_meta_and_graphs(bench: tuple[dict[str, Any], str, str]) -> None:
         assert load["quads_per_s"] == pytest.approx(graph["quads"] / load["total_s"])
     assert "skipped" in graphs["curated"]["validation"]  # --quick
     validation = graphs["synthetic"]["validation"]
-    assert validation["conforms"] is True and validation["quads"] > 0
-    assert validation["quads_per_s"] == pytest.approx(validation["quads"] / validation["seconds"])
+    # The native engine validates the whole synthetic graph; both engines a smaller one.
+    full, smaller = validation["full"], validation["smaller"]
+    assert full["engine"] == "native" and full["quads"] == graphs["synthetic"]["quads"]
+    for run in (full, smaller["native"], smaller["pyshacl"]):
+        assert run["conforms"] is True and run["quads"] > 0
+        assert run["quads_per_s"] == pytest.approx(run["quads"] / run["seconds"])
+    assert smaller["pyshacl"]["engine"] == "pyshacl" and smaller["same_violations"]
+    assert smaller["pyshacl_over_native"] == pytest.approx(
+        smaller["pyshacl"]["seconds"] / smaller["native"]["seconds"]
+    )
+
+
+def test_import_and_starts_are_measured_as_users_run_them(
+    bench: tuple[dict[str, Any], str, str],
+) -> None:
+    result, markdown, _ = bench
+    imported = result["import"]
+    assert imported["returncode"] == 0, imported["stderr_tail"]
+    assert "imported 50 memberships" in imported["stdout_tail"]
+    # The whole process tree, sampled from /proc: a Python process is tens of MB.
+    assert imported["peak_tree_mb"] > 20
+    for graph in ("curated", "synthetic"):
+        for kind in ("cold", "warm"):
+            start = result["starts"][graph][kind]
+            assert start["seconds_to_first_answer"] > 0
+            # The query worker is counted with the server.
+            assert start["peak_tree_mb"] >= start["tree_mb_at_rest"] > 20
+    run_goals = result["goals"]["run"]
+    assert run_goals["import_s"]["measured"] == imported["seconds"]
+    assert "## Validation by engine" in markdown and "## Start-up" in markdown
 
 
 def test_every_canned_query_is_measured_and_ratios_follow(

@@ -4,7 +4,8 @@
   "what is served" (curated files, extra files and stored imports), loaded and checked
   for every command and the server, and the entry point of imports;
 - :mod:`~glocal.data.validation`: SHACL validation of a dataset, cached by data version,
-  and the one reader of pySHACL's results;
+  with the native engine (:mod:`~glocal.data.shapes`, :mod:`~glocal.data.conformance`)
+  or pySHACL, the reference; :mod:`~glocal.data.violations`: what it reports;
 - :mod:`~glocal.data.problems`: why data is refused (problems with their file and row
   or line, and the errors that carry them);
 - :mod:`~glocal.data.storage`: the imports folder on disk (atomic writes, a lock);

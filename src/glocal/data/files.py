@@ -6,8 +6,10 @@ files named on the command line, and the folder of stored imports, loaded into o
 SHACL shapes in full (cached by data version), the imports with the targeted checks of
 :mod:`glocal.data.imports.checks`. ``glocal validate``, ``serve``, ``report``,
 ``export`` and ``import``, the admin routes and the benchmark all load through it, so
-they agree on the data version. Longer than 400 lines because :class:`DataFiles` is one
-unit: loading, checking and importing share its lock and its caches.
+they agree on the data version.
+
+Longer than 400 lines: loading, the warm start, checking and the two kinds of import
+share one lock and one record of what was checked, which is clearest in one class.
 """
 
 from __future__ import annotations
@@ -48,12 +50,14 @@ from glocal.data.storage import (
     remove_stale_temporaries,
     write_atomically,
 )
-from glocal.data.validation import SHAPES_FILE, validate_dataset
+from glocal.data.validation import SHAPES_FILE, cache_key, validate_dataset
+from glocal.data.violations import ValidationReport
 from glocal.dataset import (
     Dataset,
     RDFSyntaxError,
     curated_files,
     data_version,
+    files_version,
     load_files,
     reference_files,
 )
@@ -89,11 +93,13 @@ class DataFiles:
         data (countries, roles) come with the extra files and imports
         (``--without-curated``, e.g. for a synthetic graph).
     validate
-        Check anything at all; off, every file is trusted (``--no-validate``, for
-        graphs too large for pySHACL).
+        Check anything at all; off, every file is trusted (``--no-validate``).
     cache_checks
         Reuse the results of earlier checks of the same data version (``glocal
         validate --no-cache`` turns this off).
+    engine
+        The SHACL engine (``"native"`` or ``"pyshacl"``, see
+        :func:`~glocal.data.validation.validate_dataset`).
 
     Examples
     --------
@@ -114,6 +120,7 @@ class DataFiles:
         curated: bool = True,
         validate: bool = True,
         cache_checks: bool = True,
+        engine: str = "native",
     ) -> None:
         self.imports_dir = Path(imports_dir)
         self.extra = tuple(Path(p) for p in extra)
@@ -125,6 +132,7 @@ class DataFiles:
         self.cache_checks = cache_checks
         #: The stored imports the last load left out (``skip_broken``), each with why.
         self.skipped: tuple[str, ...] = ()
+        self.engine = engine
         #: Held while loading, importing and swapping, so that they happen in order.
         self.lock = threading.RLock()
         self._gazetteer: Gazetteer | None = None
@@ -209,13 +217,45 @@ class DataFiles:
     def open_store(self) -> EmbeddedStore:
         """Load, check and open the store of the current files (built once per version).
 
+        A warm start parses nothing: when the files' bytes hash to a version whose store
+        is built and whose checks passed before, that store is opened. The parsed quads
+        are not kept: the store has them.
+
         Raises
         ------
         InvalidDataFiles
             As :meth:`load`; no store is built then.
         """
+        warm = self._warm_store()
+        if warm is not None:
+            return warm
         dataset = self.load()
         return EmbeddedStore.open(dataset, cache_dir=self.cache_dir, workers=self.workers)
+
+    def _warm_store(self) -> EmbeddedStore | None:
+        """The cached store of the current files, if they were checked before; or None."""
+        paths = self.base_paths()
+        if not self.cache_checks or not all(p.is_file() for p in paths):
+            return None
+        base = files_version(paths)
+        stored = [(p, p.read_bytes()) for p in import_files(self.imports_dir)]
+        version = base
+        if stored:
+            version = data_version(
+                [("base", base.encode())] + [(path.name, raw) for path, raw in stored]
+            )
+        if self.validate:
+            if self.check_base:
+                key = cache_key(base, SHAPES_FILE.read_bytes(), self.engine)
+                cached = self.cache_dir / "validation" / f"{key}.json"
+                if (
+                    not cached.is_file()
+                    or not ValidationReport.from_json(cached.read_text()).conforms
+                ):
+                    return None
+            if stored and not self._checked_marker(base, stored).is_file():
+                return None
+        return EmbeddedStore.cached(version, cache_dir=self.cache_dir, workers=self.workers)
 
     def _read(
         self, *, skip: str | None = None, skip_broken: bool = False
@@ -241,12 +281,12 @@ class DataFiles:
         the imports kept (all, unless ``skip_broken`` left some out)."""
         if self.check_base:
             cache = self.cache_dir if self.cache_checks else None
-            report = validate_dataset(base, cache_dir=cache)
+            report = validate_dataset(base, cache_dir=cache, engine=self.engine)
             if not report.conforms:
                 raise NonconformingData(report)
         if not stored:
             return stored
-        marker = self._checked_marker(base, [(s.path, s.raw) for s in stored])
+        marker = self._checked_marker(base.version, [(s.path, s.raw) for s in stored])
         if self.cache_checks and marker.is_file():
             return stored
         problems = check_imports(ImportContext(base.quads), [s.part for s in stored])
@@ -260,12 +300,12 @@ class DataFiles:
             write_atomically(marker, b"")
         return stored
 
-    def _checked_marker(self, base: Dataset, stored: Sequence[tuple[Path, bytes]]) -> Path:
+    def _checked_marker(self, base: str, stored: Sequence[tuple[Path, bytes]]) -> Path:
         # Checking every import costs about a millisecond per node, on every start and
         # reload; a marker named by the content of everything checked (as the
         # validation cache does for the curated data) makes unchanged data free.
         key = data_version(
-            [("base", base.version.encode()), ("shapes", SHAPES_FILE.read_bytes())]
+            [("base", base.encode()), ("shapes", SHAPES_FILE.read_bytes())]
             + [(f"imports/{path.name}", raw) for path, raw in stored]
         )
         return self.cache_dir / "validation" / f"imports-{key}.ok"
@@ -385,7 +425,7 @@ class DataFiles:
             if out is None and self.cache_checks:
                 # The folder now holds exactly what was checked: record that for load().
                 checked = [(s.path, s.raw) for s in stored] + [(target, trig)]
-                write_atomically(self._checked_marker(base, checked), b"")
+                write_atomically(self._checked_marker(base.version, checked), b"")
         return ImportResult(name, iri, target, part.facts, len(part.quads))
 
 

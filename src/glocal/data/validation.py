@@ -1,30 +1,33 @@
 """Validate the graph against glocal's SHACL shapes, with results cached by data version.
 
-pySHACL works on rdflib graphs, so the quads are copied into one rdflib graph (the
-union of all named graphs, ontology included, so that ``sh:class`` sees
-``rdfs:subClassOf``). Each violation is reported with the file its focus node came from.
+Two engines give the same results: the native one (:mod:`glocal.data.conformance`,
+the default, about a hundred times faster) and pySHACL, the reference. pySHACL works
+on rdflib graphs, so for it the quads are copied into one rdflib graph (the union of
+all named graphs, ontology included, so that ``sh:class`` sees ``rdfs:subClassOf``).
+Each violation is reported with the file its focus node came from.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad
-from pyshacl import validate as shacl_validate
+from pyoxigraph import Quad
 from rdflib import RDF, BNode, Graph, URIRef
-from rdflib import Literal as RDFLiteral
 from rdflib.namespace import ORG, SH
 from rdflib.term import Node
 
+from glocal.data.conformance import native_violations
+from glocal.data.shapes import UnsupportedShapes, rdflib_term, read_shapes
+from glocal.data.violations import ValidationReport, Violation, relative_path
 from glocal.dataset import Dataset, data_version
 from glocal.resources import SHAPES_FILE
 
 __all__ = [
+    "ENGINES",
     "SHAPES_FILE",
     "InvalidShapes",
+    "UnsupportedShapes",
     "ValidationReport",
     "Violation",
     "shacl_violations",
@@ -32,74 +35,23 @@ __all__ = [
     "validate_dataset",
 ]
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: The SHACL engines: the native one (:mod:`glocal.data.conformance`) and pySHACL, the
+#: reference it is tested against (``--engine pyshacl``).
+ENGINES = ("native", "pyshacl")
 
 
 class InvalidShapes(ValueError):
     """The SHACL shapes themselves are not valid SHACL (pySHACL refuses to run them)."""
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One SHACL result, in words a curator can act on."""
-
-    focus: str
-    path: str | None
-    message: str
-    value: str | None
-    file: str | None
-    severity: str
-    #: Whether :attr:`value` is an IRI (rather than a literal or a blank node).
-    value_is_iri: bool = False
-
-    def __str__(self) -> str:
-        where = f"{self.file}: " if self.file else ""
-        path = f" {self.path}" if self.path else ""
-        value = f" (value: {self.value})" if self.value else ""
-        return f"{where}{self.focus}{path}: {self.message}{value}"
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """Whether the data conforms, and every violation if not."""
-
-    conforms: bool
-    violations: list[Violation]
-    version: str
-
-    def to_json(self) -> str:
-        """Serialize for the validation cache."""
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, text: str) -> ValidationReport:
-        """Read a cached report back."""
-        raw = json.loads(text)
-        return cls(raw["conforms"], [Violation(**v) for v in raw["violations"]], raw["version"])
-
-
-def _term(term: NamedNode | BlankNode | Literal) -> Node:
-    if isinstance(term, NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return RDFLiteral(term.value, lang=term.language)
-    if term.datatype.value == _XSD_STRING:
-        # rdflib treats "x" and "x"^^xsd:string as different terms, and shapes files
-        # write plain literals: keep strings plain so sh:in and sh:hasValue match.
-        return RDFLiteral(term.value)
-    return RDFLiteral(term.value, datatype=URIRef(term.datatype.value))
-
-
 def to_rdflib(quads: Iterable[Quad]) -> Graph:
     """Copy quads into one rdflib graph (the union of their graphs), keeping bnode ids."""
     graph = Graph()
     for quad in quads:
-        # Curated data has no quoted triples (RDF-star), which _term does not take, and
-        # rdflib types each position apart while _term returns their common Node.
+        # Curated data has no quoted triples (RDF-star), which rdflib_term does not
+        # take, and rdflib types each position apart while rdflib_term returns Node.
         terms = (quad.subject, quad.predicate, quad.object)
-        graph.add(tuple(map(_term, terms)))  # type: ignore[arg-type]  # see above
+        graph.add(tuple(map(rdflib_term, terms)))  # type: ignore[arg-type]  # see above
     return graph
 
 
@@ -119,7 +71,11 @@ def _describe(graph: Graph, node: Node) -> str:
 
 
 def validate_dataset(
-    dataset: Dataset, *, cache_dir: Path | None = None, shapes: Path = SHAPES_FILE
+    dataset: Dataset,
+    *,
+    cache_dir: Path | None = None,
+    shapes: Path = SHAPES_FILE,
+    engine: str = "native",
 ) -> ValidationReport:
     """Validate a dataset against the SHACL shapes.
 
@@ -131,6 +87,17 @@ def validate_dataset(
         Where to keep results by data version; ``None`` disables the cache.
     shapes
         The shapes file.
+    engine
+        ``"native"`` or ``"pyshacl"`` (see :data:`ENGINES`); they report the same.
+
+    Raises
+    ------
+    InvalidShapes
+        If pySHACL cannot use the shapes.
+    UnsupportedShapes
+        If the native engine does not evaluate a feature the shapes use (use pySHACL).
+    ValueError
+        If ``engine`` is not one of :data:`ENGINES`.
 
     Examples
     --------
@@ -138,28 +105,56 @@ def validate_dataset(
     >>> validate_dataset(load_files(curated_files())).conforms
     True
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
     shapes_bytes = shapes.read_bytes()
     cache_file = None
     if cache_dir is not None:
-        key = data_version([("data", dataset.version.encode()), ("shapes", shapes_bytes)])
-        cache_file = Path(cache_dir) / "validation" / f"{key}.json"
+        cache_file = (
+            Path(cache_dir)
+            / "validation"
+            / f"{cache_key(dataset.version, shapes_bytes, engine)}.json"
+        )
         if cache_file.is_file():
             return ValidationReport.from_json(cache_file.read_text())
+    if engine == "native":
+        violations = native_violations(
+            dataset.quads, read_shapes(shapes_bytes), files=dataset.subject_files
+        )
+        conforms = not any(v.severity == "Violation" for v in violations)
+    else:
+        conforms, violations = _pyshacl(dataset, shapes_bytes)
+    report = ValidationReport(conforms, violations, dataset.version)
+    if cache_file is not None:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        cache_file.write_text(report.to_json())
+    return report
 
+
+def cache_key(version: str, shapes: bytes, engine: str) -> str:
+    """The name of a cached validation result: data version, shapes and engine.
+
+    >>> cache_key("abc", b"shapes", "native") != cache_key("abc", b"shapes", "pyshacl")
+    True
+    """
+    return data_version(
+        [("data", version.encode()), ("shapes", shapes), ("engine", engine.encode())]
+    )
+
+
+def _pyshacl(dataset: Dataset, shapes_bytes: bytes) -> tuple[bool, list[Violation]]:
     data = to_rdflib(dataset.quads)
     shapes_graph = Graph().parse(data=shapes_bytes, format="turtle")
+    # Imported here: pySHACL costs 0.7 s of every start-up that does not use it.
+    from pyshacl import validate as shacl_validate
+
     conforms, results, text = shacl_validate(
         data, shacl_graph=shapes_graph, inference="none", allow_warnings=True
     )
     if not isinstance(results, Graph):
         # pySHACL hands back a failure object, not a results graph, for broken shapes.
         raise InvalidShapes(f"the SHACL shapes cannot be used: {text.strip()}")
-    violations = shacl_violations(results, data, files=dataset.subject_files)
-    report = ValidationReport(bool(conforms), violations, dataset.version)
-    if cache_file is not None:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        cache_file.write_text(report.to_json())
-    return report
+    return bool(conforms), shacl_violations(results, data, files=dataset.subject_files)
 
 
 def shacl_violations(
@@ -183,6 +178,7 @@ def shacl_violations(
     >>> shapes = Graph().parse(data='''@prefix sh: <http://www.w3.org/ns/shacl#> .
     ...     <http://S> a sh:NodeShape ; sh:targetClass <http://C> ;
     ...         sh:property [ sh:path <http://p> ; sh:minCount 1 ] .''', format="turtle")
+    >>> from pyshacl import validate as shacl_validate
     >>> _, results, _ = shacl_validate(data, shacl_graph=shapes)
     >>> [(v.focus, v.path, v.severity) for v in shacl_violations(results, data)]
     [('http://a', 'http://p', 'Violation')]
@@ -204,19 +200,10 @@ def shacl_violations(
                 path=str(path) if isinstance(path, URIRef) else None,
                 message=str(results.value(result, SH.resultMessage) or default),
                 value=str(value) if value is not None else None,
-                file=_relative(files.get(key)) if files is not None else None,
+                file=relative_path(files.get(key)) if files is not None else None,
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
                 value_is_iri=isinstance(value, URIRef),
             )
         )
     violations.sort(key=lambda v: (v.file or "", v.focus, v.path or "", v.message))
     return violations
-
-
-def _relative(path: str | None) -> str | None:
-    if path is None:
-        return None
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return path

@@ -26,7 +26,12 @@ from glocal.store.sparql import ParsedQuery, QueryResult, execute, parse_query
 from glocal.store.updating import apply_update
 from glocal.store.worker import QueryRequest
 
-__all__ = ["EmbeddedStore"]
+__all__ = ["STORES", "EmbeddedStore"]
+
+#: The cache's folder of stores, named by their layout: stores of the second layout hold
+#: the merge of the named graphs in their default graph (:mod:`glocal.store.merge`), so
+#: a store built before it is never opened as if it did.
+STORES = "stores-2"
 
 
 class EmbeddedStore:
@@ -83,7 +88,7 @@ class EmbeddedStore:
         memory (:class:`~glocal.store.pool.QueryPool`).
         """
         root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-        target = root / "stores" / dataset.version
+        target = root / STORES / dataset.version
         if not target.is_dir():
             target.parent.mkdir(parents=True, exist_ok=True)
             building = Path(tempfile.mkdtemp(prefix=f"{dataset.version}.", dir=target.parent))
@@ -101,6 +106,15 @@ class EmbeddedStore:
         return cls(
             target, dataset.version, workers=workers, federation=federation, memory_mb=memory_mb
         )
+
+    @classmethod
+    def cached(
+        cls, version: str, *, cache_dir: Path | str | None = None, workers: int = 4
+    ) -> EmbeddedStore | None:
+        """The store of a data version if it was built before, without the data."""
+        root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        target = root / STORES / version
+        return cls(target, version, workers=workers) if target.is_dir() else None
 
     def query(
         self,

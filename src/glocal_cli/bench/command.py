@@ -8,9 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from glocal_cli.bench.markdown import verdict
 from glocal_cli.bench.options import BenchOptions
-from glocal_cli.bench.run import run_bench
 
 __all__ = ["configure_parser"]
 
@@ -36,6 +34,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def _command(args: argparse.Namespace) -> int:
+    # The bench imports the report, SciPy and the servers: 3 s that every other
+    # command would pay at start-up if this module imported them.
+    from glocal_cli.bench.markdown import verdict
+    from glocal_cli.bench.run import run_bench
+
     overrides: dict[str, Any] = {
         "out": args.out,
         "skip_virtuoso": args.skip_virtuoso,

@@ -7,7 +7,7 @@ from typing import Any
 
 from glocal_cli.bench.timing import percentile
 
-__all__ = ["GOALS", "check_goals"]
+__all__ = ["GOALS", "check_goals", "check_run_goals"]
 
 #: The targets the report checks: HTTP overhead over in-process (p50, ms), server time
 #: of a cached repeat (p50, ms), and glocal's speed over rdflib-endpoint (times).
@@ -15,11 +15,45 @@ GOALS: dict[str, float] = {
     "http_overhead_ms": 2.0,
     "cached_server_ms": 1.0,
     "rdflib_speedup": 40.0,
+    "validate_curated_s": 1.0,
+    "validate_synthetic_s": 60.0,
+    "cold_start_s": 3.0,
+    "import_s": 5.0,
+    "import_mb": 300.0,
 }
 
 
-def check_goals(graphs: Mapping[str, Any]) -> dict[str, Any]:
-    """Check each goal per graph from the measured numbers.
+def _at_most(value: float | None, goal: str, unit: str) -> dict[str, Any]:
+    return {
+        "target": f"<= {GOALS[goal]:g} {unit}",
+        "measured": value,
+        "met": None if value is None else value <= GOALS[goal],
+    }
+
+
+def check_run_goals(run: Mapping[str, Any]) -> dict[str, Any]:
+    """Goals of the whole run: validation, cold start (curated) and the import.
+
+    >>> check_run_goals({})["import_s"]
+    {'target': '<= 5 s', 'measured': None, 'met': None}
+    """
+    graphs = run.get("graphs", {})
+    curated = graphs.get("curated", {}).get("validation", {}).get("native", {})
+    synthetic = graphs.get("synthetic", {}).get("validation", {}).get("full", {})
+    start = run.get("starts", {}).get("curated", {}).get("cold", {})
+    imported = run.get("import", {})
+    return {
+        "validate_curated_s": _at_most(curated.get("seconds"), "validate_curated_s", "s"),
+        "validate_synthetic_s": _at_most(synthetic.get("seconds"), "validate_synthetic_s", "s"),
+        "cold_start_s": _at_most(start.get("seconds_to_first_answer"), "cold_start_s", "s"),
+        "import_s": _at_most(imported.get("seconds"), "import_s", "s"),
+        "import_mb": _at_most(imported.get("peak_tree_mb"), "import_mb", "MB"),
+    }
+
+
+def check_goals(graphs: Mapping[str, Any], run: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Check each goal per graph from the measured numbers (and the run's own goals
+    under ``"run"``, see :func:`check_run_goals`).
 
     >>> check_goals({"g": {}})["g"]["rdflib_speedup"]
     {'target': '>= 40x', 'ratio': None, 'met': None}
@@ -60,4 +94,6 @@ def check_goals(graphs: Mapping[str, Any]) -> dict[str, Any]:
                 "met": None if ratio is None else ratio >= GOALS["rdflib_speedup"],
             },
         }
+    if run is not None:
+        goals["run"] = check_run_goals(run)
     return goals

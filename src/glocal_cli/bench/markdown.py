@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from glocal_cli.bench.engines import AGGREGATION_QUERY
+from glocal_cli.bench.startup_markdown import startup_tables
 from glocal_cli.bench.timing import p50, ratio
 
 __all__ = ["render", "verdict"]
@@ -91,6 +92,7 @@ def render(result: Mapping[str, Any]) -> str:
         *_heading(meta),
         *_goals_table(graphs, goals),
         *_load_table(graphs),
+        *startup_tables(result),
         *_canned_tables(graphs),
         *_throughput_table(graphs),
         *_headroom_table(graphs),
@@ -175,7 +177,9 @@ def _load_table(graphs: Mapping[str, Any]) -> list[str]:
     lines.append("| --- |" + " ---: |" * 8 + " --- |")
     for name, graph in graphs.items():
         load = graph.get("load", {})
-        validation = graph.get("validation", {})
+        # The native engine's run on the whole graph (both engines: see below).
+        by_engine = graph.get("validation", {})
+        validation = by_engine.get("native") or by_engine.get("full") or by_engine
         lines.append(
             f"| {name} | {graph.get('quads', 0):,} | {load.get('parse_s', 0):.2f} | "
             f"{load.get('build_s', 0):.2f} | {load.get('total_s', 0):.2f} | "

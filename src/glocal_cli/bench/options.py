@@ -21,6 +21,8 @@ class BenchOptions:
     synthetic_cities: int = 20_000
     #: Cities of the smaller synthetic graph that SHACL validation runs on.
     validation_cities: int = 1_000
+    #: Rows of the membership CSV that ``glocal import`` is timed on.
+    import_rows: int = 5_000
     validate_curated: bool = True
     skip_virtuoso: bool = False
     skip_rdflib_endpoint: bool = False
@@ -63,6 +65,7 @@ class BenchOptions:
             quick=True,
             synthetic_cities=150,
             validation_cities=40,
+            import_rows=50,
             validate_curated=False,
             workers=2,
             reps=5,

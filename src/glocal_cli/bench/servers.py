@@ -34,6 +34,7 @@ __all__ = [
     "NTRIPLES",
     "GlocalServer",
     "RdflibEndpoint",
+    "free_port",
     "nonce",
     "open_client",
     "post_sparql",
@@ -52,7 +53,7 @@ _Send = Callable[[_Message], Awaitable[None]]
 _ASGIApp = Callable[[MutableMapping[str, Any], _Receive, _Send], Awaitable[None]]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -147,7 +148,7 @@ class GlocalServer:
     bench do not compete with it for the interpreter lock)."""
 
     def __init__(self, store: EmbeddedStore, *, workers: int, cache: bool) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         context = multiprocessing.get_context("spawn")
         self.process = context.Process(
@@ -230,7 +231,7 @@ class RdflibEndpoint:
     """
 
     def __init__(self, files: Sequence[Path], log: Path, *, timeout: float = 900.0) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, _RDFLIB_FILES_ENV: os.pathsep.join(str(f) for f in files)}
         started = time.perf_counter()
