@@ -23,6 +23,7 @@ from glocal.store import GraphStore
 from glocal_api import admin, browse, canned, complete, coverage, pages, protocol, reports, ui
 from glocal_api.errors import add_error_handlers
 from glocal_api.headers import SecurityHeaders
+from glocal_api.query import GZIP_MIN_BYTES
 from glocal_api.runtime import Runtime, Settings
 
 __all__ = ["Settings", "create_app"]
@@ -53,7 +54,7 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = Runtime(store, settings or Settings())
     # Level 5: level 9 (the default) costs several ms per cached hit on large results.
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=5)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

@@ -72,6 +72,31 @@ def choose_media_type(offered: list[str], accept: str | None, fmt: str | None, f
     return chosen
 
 
+#: Bodies smaller than this go out uncompressed (as the GZip middleware's minimum).
+GZIP_MIN_BYTES = 1024
+
+
+def _accepts_gzip(request: Request) -> bool:
+    """Whether ``Accept-Encoding`` names gzip with a non-zero quality.
+
+    >>> from starlette.requests import Request
+    >>> def asking(value: str) -> bool:
+    ...     scope = {"type": "http", "headers": [(b"accept-encoding", value.encode())]}
+    ...     return _accepts_gzip(Request(scope))
+    >>> asking("gzip, deflate"), asking("br;q=1, gzip;q=0"), asking("identity")
+    (True, False, False)
+    """
+    for part in request.headers.get("accept-encoding", "").split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "*"):
+            quality = params.strip().removeprefix("q=").strip()
+            try:
+                return not quality or float(quality) > 0
+            except ValueError:
+                return False
+    return False
+
+
 def _left(deadline: float) -> float:
     """Seconds left before ``deadline``; a little at least, so the error says "time limit"."""
     return max(0.05, deadline - time.monotonic())
@@ -116,6 +141,13 @@ def run_query(
     cached = runtime.results.get(etag)
     if cached is not None:
         headers["X-Cache"] = "hit"
+        if len(cached[1]) >= GZIP_MIN_BYTES and _accepts_gzip(request):
+            # Compressed once when cached: a repeat costs a lookup, whatever its size.
+            gzipped = runtime.results.get_gzip(etag)
+            if gzipped is not None:
+                headers["Content-Encoding"] = "gzip"
+                headers["Vary"] = "Accept, Accept-Encoding"
+                return Response(gzipped[1], media_type=gzipped[0], headers=headers)
         return Response(cached[1], media_type=cached[0], headers=headers)
 
     client = request.client.host if request.client else "unknown"

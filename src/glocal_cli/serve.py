@@ -8,7 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from glocal_cli.loading import data_files, load_data, open_store
+from glocal.store import GraphStore
+from glocal_cli.loading import data_files, load_data, open_store, progress
 
 __all__ = ["run"]
 
@@ -33,14 +34,25 @@ def run(args: argparse.Namespace) -> int:
         print("error: --reload and the admin routes need the embedded store", file=sys.stderr)
         return 2
     data = data_files(args)
-    dataset = load_data(data, skip_broken=True)
-    if dataset is None:
-        return 1
+    # A warm start hashes the files and opens the store checked before: nothing is
+    # parsed, and no parsed quads stay in this process.
+    store: GraphStore | None = None
+    if not args.store:
+        store = data.warm_store(
+            federation=bool(args.federation_allow), memory_mb=args.worker_memory_mb
+        )
+    if store is not None:
+        progress(f"warm start: data version {store.version}, checked before")
+    else:
+        dataset = load_data(data, skip_broken=True)
+        if dataset is None:
+            return 1
+        store = open_store(dataset, args)
+        del dataset
     from glocal_api.admin import Watcher
     from glocal_api.app import Settings, create_app
     from glocal_api.server import ConnectionLimits, make_server
 
-    store = open_store(dataset, args)
     settings = Settings(
         max_queries_per_client=args.max_queries_per_client,
         timeout=args.timeout,

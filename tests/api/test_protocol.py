@@ -329,6 +329,22 @@ def test_repeated_query_is_served_from_the_result_cache(client: httpx.Client) ->
     assert first.content == second.content
 
 
+def test_a_cached_repeat_sends_the_bytes_compressed_when_cached(client: httpx.Client) -> None:
+    """The cache keeps gzip bytes: a repeat is not compressed again; a client that
+    does not take gzip gets the same body plain."""
+    query = "SELECT ?s ?p WHERE { ?s ?p ?o } ORDER BY ?s ?p LIMIT 500"
+    first = client.get("/sparql", params={"query": query, "format": "csv"})
+    again = client.get(
+        "/sparql", params={"query": query, "format": "csv"}, headers={"Accept-Encoding": "gzip"}
+    )
+    plain = client.get(
+        "/sparql", params={"query": query, "format": "csv"}, headers={"Accept-Encoding": "identity"}
+    )
+    assert again.headers.get("x-cache") == "hit" and again.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers and plain.headers.get("x-cache") == "hit"
+    assert first.content == again.content == plain.content  # httpx decodes gzip
+
+
 def test_large_responses_are_gzipped(server) -> None:  # type: ignore[no-untyped-def]
     query = "SELECT * WHERE { ?s ?p ?o } LIMIT 2000"
     with httpx.Client(base_url=server.url, timeout=60) as raw:

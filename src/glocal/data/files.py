@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import NamedNode, RdfFormat
 
@@ -226,14 +227,18 @@ class DataFiles:
         InvalidDataFiles
             As :meth:`load`; no store is built then.
         """
-        warm = self._warm_store()
+        warm = self.warm_store()
         if warm is not None:
             return warm
         dataset = self.load()
         return EmbeddedStore.open(dataset, cache_dir=self.cache_dir, workers=self.workers)
 
-    def _warm_store(self) -> EmbeddedStore | None:
-        """The cached store of the current files, if they were checked before; or None."""
+    def warm_store(self, **options: Any) -> EmbeddedStore | None:
+        """The cached store of the current files, if they were checked before; or None.
+
+        Nothing is parsed: the files' bytes are hashed. ``options`` go to
+        :class:`~glocal.store.EmbeddedStore` (``federation``, ``memory_mb``).
+        """
         paths = self.base_paths()
         if not self.cache_checks or not all(p.is_file() for p in paths):
             return None
@@ -255,7 +260,9 @@ class DataFiles:
                     return None
             if stored and not self._checked_marker(base, stored).is_file():
                 return None
-        return EmbeddedStore.cached(version, cache_dir=self.cache_dir, workers=self.workers)
+        return EmbeddedStore.cached(
+            version, cache_dir=self.cache_dir, workers=self.workers, **options
+        )
 
     def _read(
         self, *, skip: str | None = None, skip_broken: bool = False

@@ -109,12 +109,20 @@ class EmbeddedStore:
 
     @classmethod
     def cached(
-        cls, version: str, *, cache_dir: Path | str | None = None, workers: int = 4
+        cls,
+        version: str,
+        *,
+        cache_dir: Path | str | None = None,
+        workers: int = 4,
+        federation: bool = False,
+        memory_mb: int | None = DEFAULT_MEMORY_MB,
     ) -> EmbeddedStore | None:
         """The store of a data version if it was built before, without the data."""
         root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         target = root / STORES / version
-        return cls(target, version, workers=workers) if target.is_dir() else None
+        if not target.is_dir():
+            return None
+        return cls(target, version, workers=workers, federation=federation, memory_mb=memory_mb)
 
     def query(
         self,
