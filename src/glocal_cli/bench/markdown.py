@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from glocal_cli.bench.engines import AGGREGATION_QUERY
+from glocal_cli.bench.headroom_markdown import headroom_table
 from glocal_cli.bench.startup_markdown import startup_tables
 from glocal_cli.bench.timing import p50, ratio
 
@@ -95,7 +96,7 @@ def render(result: Mapping[str, Any]) -> str:
         *startup_tables(result),
         *_canned_tables(graphs),
         *_throughput_table(graphs),
-        *_headroom_table(graphs),
+        *headroom_table(graphs),
         *_aggregation_table(graphs),
         *_report_table(graphs),
         *_notes(result, meta),
@@ -275,33 +276,6 @@ def _throughput_table(graphs: Mapping[str, Any]) -> list[str]:
         mix = graph.get("throughput", {}).get("mix")
         if mix is not None:
             lines.append(f"\n{name} mix: {len(mix)} queries ({', '.join(mix)}).")
-    return lines
-
-
-def _headroom_table(graphs: Mapping[str, Any]) -> list[str]:
-    """Load held by client count, ``ASK {}`` under runaways, and peak memory."""
-    lines: list[str] = []
-    for name, graph in graphs.items():
-        room = graph.get("headroom")
-        if not room or "loads" not in room:
-            continue
-        ask = room["ask_under_runaways"]
-        lines += [
-            "",
-            f"## Headroom ({name}, uncached)",
-            "",
-            "| clients | requests/s | p50 ms | p99 ms | errors |",
-            "| ---: | ---: | ---: | ---: | ---: |",
-            *(
-                f"| {r['clients']} | {r['requests_per_s']:,.0f} | {r['p50_ms']:.1f} | "
-                f"{r['p99_ms']:.1f} | {r['errors']} |"
-                for r in room["loads"]
-            ),
-            "",
-            f"`ASK {{}}` under {ask['runaways']} runaway queries: p50 {ask['p50_ms']:.1f} ms, "
-            f"max {ask['max_ms']:.1f} ms over {ask['asks']} asks ({ask['errors']} errors). "
-            f"Peak resident memory of the server's process tree: {room['peak_rss_mb']:.0f} MB.",
-        ]
     return lines
 
 
