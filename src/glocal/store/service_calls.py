@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from glocal.namespaces import PREFIXES
 from glocal.store.errors import FederationRefused, QuerySyntaxError
 
 __all__ = ["check_service_calls", "service_endpoints"]
@@ -29,21 +30,24 @@ def service_endpoints(sparql: str) -> list[str | None]:
     [None]
     >>> service_endpoints("SELECT * { ?s ?p ?o }")
     []
+    >>> service_endpoints("SELECT * { city:bristol ?p ?o }")  # glocal's prefixes are known
+    []
 
     Raises
     ------
     QuerySyntaxError
         If rdflib cannot parse the query, so that its calls cannot be known.
     """
-    from pyparsing import ParseException
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
     from rdflib.plugins.sparql.parserutils import CompValue
     from rdflib.term import URIRef
 
     try:
-        algebra = translateQuery(parseQuery(sparql)).algebra
-    except (ParseException, ValueError, TypeError, KeyError, AttributeError) as err:
+        algebra = translateQuery(parseQuery(sparql), initNs=PREFIXES).algebra
+    # rdflib raises a bare Exception for an undeclared prefix, among others: whatever
+    # stops it, the query's calls cannot be known.
+    except Exception as err:
         raise QuerySyntaxError(
             f"the query cannot be checked for SERVICE calls, so it is not sent to the engine: {err}"
         ) from None
