@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from glocal.analysis.graph import Tie, tie_weight
+from glocal.analysis.graph import Tie, local_name, tie_weight
 from glocal.analysis.pivotality import Ranked
 from glocal.report.model import Explanation, Reason
 
@@ -123,7 +123,9 @@ def explain(
         reasons.append(
             Reason(
                 sentence=sentence(tie, name, label.get(tie.target, tie.target), via),
-                citation=citations.get(tie.source, tie.source) if tie.source else "no source",
+                citation=citations.get(tie.source) or local_name(tie.source)
+                if tie.source
+                else "no source",
                 quote=tie.quote,
                 weight=float(tie_weight(tie, weights)),
                 source=tie.source,

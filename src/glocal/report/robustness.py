@@ -19,7 +19,7 @@ import networkx as nx
 from glocal.analysis import backbone, nullmodel, resampling, timeline
 from glocal.analysis.agreement import agreement, agreement_intervals, ranking_from_ranks
 from glocal.analysis.centrality import LARGE_GRAPH, Backend
-from glocal.analysis.graph import Ties, bipartite_graph
+from glocal.analysis.graph import Ties, bipartite_graph, local_name
 from glocal.analysis.pivotality import Ranked, composite, compute_measures
 from glocal.analysis.projection import DEFAULT_MAX_PAIRS, projection_pairs
 from glocal.analysis.resampling import bootstrap_ranks
@@ -190,7 +190,7 @@ def uncertainty_section(
         )
     return Uncertainty(
         bootstrap_replicates=len(robust.bootstrap),
-        loso_sources=tuple(ties.citations.get(s, s) for s in robust.loso),
+        loso_sources=tuple(ties.citations.get(s) or local_name(s) for s in robust.loso),
         null_replicates=robust.null_replicates if null else 0,
         null_statistic="harmonic closeness",
         null_model="curveball swaps keeping every city's and every node's degree "
@@ -237,7 +237,7 @@ def agreement_figures(
         )
         rank = ranker(**rank_args, measures=robust.measures if robust.large else None)
         runs = bootstrap_ranks(kept, rank, replicates=len(robust.bootstrap), seed=seed)
-        cited = ", ".join(sorted(ties.citations.get(s, s) for s in listing))
+        cited = ", ".join(sorted(ties.citations.get(s) or local_name(s) for s in listing))
         figures.append(
             _figures(
                 f"without {cited}", ranking_from_ranks(rank(kept), everyone), expert, runs, everyone
