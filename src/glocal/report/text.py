@@ -218,9 +218,9 @@ def render_markdown(report: PivotalReport, *, details: int | None = 25) -> str:
         if why is None:
             lines += ["- no explanation computed", ""]
             continue
-        for reason in why.facts:
-            quote = f' "{_md(reason.quote)}"' if reason.quote else ""
-            lines.append(f"- {_md(reason.sentence)} ({_md(reason.citation)}){quote}")
+        for fact in why.facts:
+            quote = f' "{_md(fact.quote)}"' if fact.quote else ""
+            lines.append(f"- {_md(fact.sentence)} ({_md(fact.citation)}){quote}")
         lines += [f"- {_md(text)}" for text in (why.below, why.above, why.interval) if text]
         if why.disagreeing:
             lines.append(f"- Measures that disagree: {'; '.join(why.disagreeing)}.")

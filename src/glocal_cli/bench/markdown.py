@@ -320,8 +320,8 @@ def _report_table(graphs: Mapping[str, Any]) -> list[str]:
         "## Pivotal report",
         "",
         "| graph | report s | render HTML s | peak RSS MB | peak RSS of its children MB "
-        "| options |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
+        "| bootstrap / null replicates | options |",
+        "| --- | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for name, graph in graphs.items():
         report = graph.get("report", {})
@@ -329,11 +329,13 @@ def _report_table(graphs: Mapping[str, Any]) -> list[str]:
             lines.append(
                 f"| {name} | {report['seconds']:.1f} | {report.get('render_html_s', 0):.2f} | "
                 f"{report['peak_rss_mb']:,.0f} | {report['peak_rss_children_mb']:,.0f} | "
+                f"{report.get('bootstrap_replicates', '–')} / "
+                f"{report.get('null_replicates', '–')} | "
                 f"{json.dumps(report.get('options', {}))} |"
             )
         else:
             reason = report.get("skipped") or report.get("error") or "not run"
-            lines.append(f"| {name} | {reason} | – | – | – | – |")
+            lines.append(f"| {name} | {reason} | – | – | – | – | – |")
     return lines
 
 
