@@ -221,7 +221,8 @@ def incidence_strength(B: sp.csr_array) -> np.ndarray:
     column_sums = np.asarray(B.sum(axis=0)).ravel()
     # B @ (inverse * column_sums) counts each city with itself; remove b_ip^2 / (k_p - 1).
     totals: np.ndarray = B @ (inverse * column_sums) - (B.multiply(B)) @ inverse
-    return np.clip(totals, 0.0, None)
+    clipped: np.ndarray = np.clip(totals, 0.0, None)
+    return clipped
 
 
 def projected_betweenness(

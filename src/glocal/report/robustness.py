@@ -125,7 +125,9 @@ def _incidence_rank(
         "degree": np.diff(B.indptr).astype(float),
         "strength": incidence_strength(B),
     }
-    values = {m: dict(zip(rows, found[m].tolist(), strict=True)) for m in measures}
+    values: dict[str, Mapping[Hashable, float]] = {
+        m: {city: float(v) for city, v in zip(rows, found[m], strict=True)} for m in measures
+    }
     return {r.city: r.rank for r in composite(values)}
 
 
