@@ -253,6 +253,7 @@ def pivotal_report(
             seed=seed,
             bootstrap=bootstrap,
             null=null,
+            progress=say,
         )
         if pending is not None:
             say("waiting for the layer-dropped rankings")

@@ -12,7 +12,7 @@ source has no interval; and the report says all this in its limits.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -144,12 +144,19 @@ def robustness(
     seed: int,
     bootstrap: int | None = None,
     null: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Robustness:
     """Run the bootstrap, leave-one-source-out, the null model, the backbone and the
     timeline on the graph ``G`` (cities with ties only) built from ``ties``.
 
-    ``bootstrap`` and ``null`` override the replicate counts.
+    ``bootstrap`` and ``null`` override the replicate counts; ``progress`` is called
+    with a message before each step.
     """
+
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(message)
+
     large = G.number_of_nodes() > LARGE_GRAPH
     measures = LARGE_MEASURES if large else None
     rank = ranker(
@@ -163,13 +170,17 @@ def robustness(
     )
     replicates = bootstrap if bootstrap is not None else BOOTSTRAP_LARGE if large else BOOTSTRAP
     n_null = null if null is not None else NULL_LARGE if large else NULL
+    say(f"bootstrap: {replicates} replicates")
     runs = resampling.bootstrap_ranks(ties, rank, replicates=replicates, seed=seed)
+    say("leave-one-source-out")
     loso = resampling.leave_one_source_out(ties, rank)
     test: nullmodel.NullTest | None = None
     pairs: list[backbone.BackbonePair] = []
     tested, skipped = 0, None
     if n_null > 0 and len(cities) > 1:
+        say(f"null model: {n_null} curveball graphs")
         samples = nullmodel.curveball(G, cities, replicates=n_null, seed=seed)
+        say("null model: harmonic closeness of each null graph")
         test = nullmodel.null_test(samples)
         if projection_pairs(G, cities) <= DEFAULT_MAX_PAIRS:
             pairs, tested = backbone.fdsm_backbone(samples, alpha=ALPHA)
@@ -177,6 +188,8 @@ def robustness(
             skipped = f"the projection has more than {DEFAULT_MAX_PAIRS:,} city pairs"
     else:
         skipped = "no null graphs"
+    say("ranks as of each year")
+    by_year = timeline.ranks_by_year(ties, rank)
     return Robustness(
         bootstrap=runs,
         loso=loso,
@@ -184,7 +197,7 @@ def robustness(
         backbone=pairs,
         backbone_tested=tested,
         backbone_skipped=skipped,
-        by_year=timeline.ranks_by_year(ties, rank),
+        by_year=by_year,
         null_replicates=n_null,
         measures=measures,
         large=large,
@@ -213,6 +226,8 @@ def uncertainty_section(
         "The null model tests harmonic closeness only; degree is fixed by it, so only "
         "measures of reach can be tested.",
         f"p-values are resolved to 1/{robust.null_replicates + 1}.",
+        f"An interval reaching {len(ranking) + 1} means the city lost every tie in some "
+        "replicate (it would not be ranked at all).",
     ]
     if robust.large:
         limits.append(
