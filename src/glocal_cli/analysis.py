@@ -97,10 +97,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     pivotal.add_argument(
         "--bootstrap",
         type=int,
-        help="bootstrap replicates over facts (default 200; 10 above 5,000 nodes)",
+        help="bootstrap replicates over facts (default 200; 10 above 200 nodes)",
     )
     pivotal.add_argument(
-        "--null", type=int, help="curveball null graphs (default 500; 5 above 5,000 nodes)"
+        "--null", type=int, help="curveball null graphs (default 500; 5 above 200 nodes)"
     )
     pivotal.set_defaults(func=_cmd_report)
 

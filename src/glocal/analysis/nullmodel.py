@@ -106,13 +106,15 @@ def curveball(
     if replicates < 0:
         raise ValueError(f"replicates must be 0 or more, not {replicates}")
     top = check_cities(G, cities)
-    order = tuple(c for c in dict.fromkeys(cities))
+    # Sorted, so that a seed gives the same null graphs whatever order the graph has.
+    order = tuple(sorted(top, key=str))
     alone = [c for c in order if G.degree(c) == 0]
     if alone:
         raise ValueError(f"{len(alone)} cities have no tie (e.g. {alone[0]!r}); drop them first")
-    nodes = tuple(n for n in G if n not in top)
+    nodes = tuple(sorted((n for n in G if n not in top), key=str))
     column = {n: j for j, n in enumerate(nodes)}
     rows = [{column[n] for n in G[c]} for c in order]
+
     observed = _incidence(rows, len(nodes))
     rng = np.random.default_rng(seed)
     trades = TRADES_PER_SAMPLE * len(rows)

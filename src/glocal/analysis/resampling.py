@@ -36,7 +36,8 @@ Rank = Callable[[Ties], Mapping[Hashable, int]]
 
 def facts(ties: Ties) -> list[tuple[Tie, ...]]:
     """The ties grouped by fact: one group per (city, target, layer, relation, via,
-    depth, pledge), holding every quote of it, in first-seen order.
+    depth, pledge), holding every quote of it, sorted by that key (so that a seed gives
+    the same draws whatever order the store returned the ties in).
 
     Examples
     --------
@@ -51,7 +52,7 @@ def facts(ties: Ties) -> list[tuple[Tie, ...]]:
     for tie in ties.ties:
         key = (tie.city, tie.target, tie.layer, tie.relation, tie.via, tie.depth, tie.detail)
         grouped[key].append(tie)
-    return [tuple(group) for group in grouped.values()]
+    return [tuple(grouped[key]) for key in sorted(grouped, key=str)]
 
 
 def _with(ties: Ties, kept: Sequence[Tie]) -> Ties:
