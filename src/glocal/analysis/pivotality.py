@@ -224,18 +224,21 @@ def _engine(backend: str, large: bool, *, sampled: bool, measure: str) -> str:
 def ranks(values: Mapping[Hashable, float]) -> dict[Hashable, float]:
     """Rank values from 1 (largest) down; ties share their average rank.
 
-    Values equal to 10 significant digits are ties: an eigensolver's or a sum's last
-    bits differ from run to run and must not decide an order.
+    Values equal to 10 significant digits, or within 1e-12 of each other near zero, are
+    ties: an eigensolver's or a sum's last bits differ from run to run (and between
+    stores that return the facts in another order) and must not decide an order.
 
     Examples
     --------
     >>> ranks({"a": 0.5, "b": 0.9, "c": 0.5})
     {'a': 2.5, 'b': 1.0, 'c': 2.5}
-    >>> ranks({"a": 0.1 + 0.2, "b": 0.3})
-    {'a': 1.5, 'b': 1.5}
+    >>> ranks({"a": 0.1 + 0.2, "b": 0.3, "c": 1e-17, "d": -2e-17})
+    {'a': 1.5, 'b': 1.5, 'c': 3.5, 'd': 3.5}
     """
     keys = list(values)
-    ordered = stats.rankdata([-float(f"{values[k]:.10g}") for k in keys], method="average")
+    ordered = stats.rankdata(
+        [-float(f"{round(values[k], 12):.10g}") for k in keys], method="average"
+    )
     return {k: float(r) for k, r in zip(keys, ordered, strict=True)}
 
 

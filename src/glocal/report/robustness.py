@@ -105,6 +105,15 @@ def ranker(
         return partial(_incidence_rank, layers=layers, weights=weights, measures=measures)
 
     def rank(ties: Ties) -> Mapping[Hashable, int]:
+        # Cities and ties in a fixed order: networkx breaks ties between equally short
+        # paths by node order, and stores return facts in orders of their own.
+        ties = Ties(
+            cities=dict(sorted(ties.cities.items())),
+            nodes=ties.nodes,
+            ties=tuple(sorted(ties.ties, key=str)),
+            labels=ties.labels,
+            citations=ties.citations,
+        )
         G = bipartite_graph(ties, layers=layers, weights=weights)
         G.remove_nodes_from([c for c in ties.cities if G.degree(c) == 0])
         cities = [c for c in ties.cities if c in G]
