@@ -20,7 +20,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if store is None:
         return 1
     try:
-        report = pivotal_report(store, layers=args.layers, top=args.top, progress=progress)
+        report = pivotal_report(
+            store,
+            layers=args.layers,
+            top=args.top,
+            seed=args.seed,
+            bootstrap=args.bootstrap,
+            null=args.null,
+            progress=progress,
+        )
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -82,6 +90,17 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     pivotal.add_argument("--format", choices=["html", "md", "csv", "json"], default="html")
     pivotal.add_argument("--out", type=Path, help="file to write (default: stdout)")
     pivotal.add_argument("--top", type=int, help="list only the first N cities")
+    pivotal.add_argument(
+        "--seed", type=int, default=0, help="seed of the bootstrap and null model (default 0)"
+    )
+    pivotal.add_argument(
+        "--bootstrap",
+        type=int,
+        help="bootstrap replicates over facts (default 200; 10 above 200 nodes)",
+    )
+    pivotal.add_argument(
+        "--null", type=int, help="curveball null graphs (default 500; 5 above 200 nodes)"
+    )
     pivotal.set_defaults(func=_cmd_report)
 
     export = sub.add_parser("export", help="the city network for Gephi and other tools")

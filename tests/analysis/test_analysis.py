@@ -252,13 +252,24 @@ def test_evidence_carries_source_and_quote(store: EmbeddedStore) -> None:
 # ------------------------------------------------------------------ centrality
 
 
+def networkx_harmonic(G: nx.Graph, cities: list[str]) -> dict[str, float]:
+    """networkx's harmonic centrality over its bipartite maximum: m + (n - 1) / 2 for a
+    city facing m nodes, mirrored for the other side."""
+    n, m = len(cities), len(G) - len(cities)
+    top = set(cities)
+    return {
+        v: h / (m + (n - 1) / 2 if v in top else n + (m - 1) / 2)
+        for v, h in nx.harmonic_centrality(G).items()
+    }
+
+
 def test_measures_match_networkx_on_the_store_graph(graph: nx.Graph) -> None:
     assert centrality.degree(graph, CITIES) == nx.bipartite.degree_centrality(graph, CITIES)
     assert centrality.betweenness(graph, CITIES) == pytest.approx(
         nx.bipartite.betweenness_centrality(graph, CITIES)
     )
-    assert centrality.closeness(graph, CITIES) == pytest.approx(
-        nx.bipartite.closeness_centrality(graph, CITIES)
+    assert centrality.harmonic_closeness(graph, CITIES) == pytest.approx(
+        networkx_harmonic(graph, CITIES)
     )
     assert centrality.pagerank(graph) == pytest.approx(nx.pagerank(graph, weight="weight"))
     giant = graph.subgraph(max(nx.connected_components(graph), key=len))
@@ -275,18 +286,18 @@ def test_fast_engines_agree_with_networkx(backend: str, seed: int) -> None:
     assert centrality.betweenness(G, cities, backend=backend) == pytest.approx(
         nx.bipartite.betweenness_centrality(G, cities), abs=1e-12
     )
-    assert centrality.closeness(G, cities, backend=backend) == pytest.approx(
-        nx.bipartite.closeness_centrality(G, cities), abs=1e-12
+    assert centrality.harmonic_closeness(G, cities, backend=backend) == pytest.approx(
+        networkx_harmonic(G, cities), abs=1e-12
     )
 
 
 def test_auto_switches_engine_on_large_graphs(monkeypatch: pytest.MonkeyPatch) -> None:
     G, cities = random_bipartite(5, n=60, m=20, p=0.1)
     reference_b = nx.bipartite.betweenness_centrality(G, cities)
-    reference_c = nx.bipartite.closeness_centrality(G, cities)
+    reference_c = networkx_harmonic(G, cities)
     monkeypatch.setattr(centrality, "LARGE_GRAPH", 10)
     assert centrality.betweenness(G, cities) == pytest.approx(reference_b)
-    assert centrality.closeness(G, cities) == pytest.approx(reference_c)
+    assert centrality.harmonic_closeness(G, cities) == pytest.approx(reference_c)
 
 
 def test_sampled_betweenness_estimates_exact_betweenness() -> None:
@@ -310,7 +321,7 @@ def test_centrality_states_its_assumptions() -> None:
     with pytest.raises(ValueError, match="not a node"):
         centrality.degree(G, ["a", "zz"])
     with pytest.raises(ValueError, match="unknown backend"):
-        centrality.closeness(nx.Graph([("a", "X")]), ["a"], backend="igraph")  # type: ignore[arg-type]  # an unknown backend on purpose
+        centrality.harmonic_closeness(nx.Graph([("a", "X")]), ["a"], backend="igraph")  # type: ignore[arg-type]  # an unknown backend on purpose
     with pytest.raises(ValueError, match="cannot sample"):
         centrality.betweenness(
             nx.Graph([("a", "X"), ("b", "X")]), ["a", "b"], backend="rustworkx", sample=1

@@ -17,6 +17,7 @@ import pytest
 
 from glocal.canned import load_queries
 from glocal.data.files import DataFiles
+from glocal.report.robustness import BOOTSTRAP, NULL
 from glocal.store import EmbeddedStore
 from glocal_cli.bench.graphs import BenchGraph
 from glocal_cli.bench.report_cost import report_cost
@@ -243,4 +244,7 @@ def test_report_cost_builds_the_report(store: EmbeddedStore, tmp_path: Path) -> 
     assert "error" not in result, result
     assert result["seconds"] > 0 and result["html_bytes"] > 0 and result["cities_listed"]
     assert result["peak_rss_mb"] >= result["rss_before_mb"] > 0
+    assert result["peak_rss_tree_mb"] >= result["peak_rss_mb"]
+    # The curated graph is small: the default replicate counts, not the reduced ones.
+    assert result["bootstrap_replicates"] == BOOTSTRAP and result["null_replicates"] == NULL
     assert result["options"] == {"sensitivity": False}

@@ -7,7 +7,7 @@ two afterwards, with top-k precision and recall, rank correlations and the AUC.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,16 @@ from scipy import stats
 
 from glocal.analysis.pivotality import Ranked
 
-__all__ = ["Agreement", "Kendall", "ListedLow", "Spearman", "UnlistedHigh", "agreement"]
+__all__ = [
+    "Agreement",
+    "Kendall",
+    "ListedLow",
+    "Spearman",
+    "UnlistedHigh",
+    "agreement",
+    "agreement_intervals",
+    "ranking_from_ranks",
+]
 
 
 @dataclass(frozen=True)
@@ -161,3 +170,75 @@ def agreement(
             if r.city in top_set and r.city not in listed
         ),
     )
+
+
+def ranking_from_ranks(ranks: Mapping[Hashable, int], cities: Iterable[Hashable]) -> list[Ranked]:
+    """A ranking (best first) from a city-to-rank mapping, as a bootstrap replicate gives
+    it; ``cities`` it leaves out come last, tied. Scores are ``-rank``, enough for the
+    rank-based figures of :func:`agreement`.
+
+    >>> [(r.city, r.rank) for r in ranking_from_ranks({"b": 1, "a": 2}, ["a", "b", "c"])]
+    [('b', 1), ('a', 2), ('c', 3)]
+    """
+    last = len(ranks) + 1
+    full = {c: ranks.get(c, last) for c in cities}
+    order = sorted(full, key=lambda c: (full[c], str(c)))
+    return [Ranked(c, full[c], -float(full[c]), float(full[c]), {}) for c in order]
+
+
+def agreement_intervals(
+    runs: Sequence[Mapping[Hashable, int]],
+    cities: Collection[Hashable],
+    expert: Collection[Hashable],
+    *,
+    k: int | None = None,
+    level: float = 0.95,
+) -> dict[str, tuple[float, float]]:
+    """Percentile intervals of precision@k, recall@k, Spearman's rho and the AUC over
+    bootstrap replicates of the ranking.
+
+    Parameters
+    ----------
+    runs
+        One city-to-rank mapping per replicate (cities without a tie absent: they
+        count as tied last).
+    cities
+        Every city the ranking could hold (ranked or not).
+    expert, k
+        As for :func:`agreement`.
+
+    Returns
+    -------
+    dict
+        Figure name to ``(low, high)``; a figure undefined in every replicate is left
+        out.
+
+    Examples
+    --------
+    >>> runs = [{"a": 1, "b": 2, "c": 3}, {"b": 1, "a": 2, "c": 3}]
+    >>> low, high = agreement_intervals(runs, ["a", "b", "c"], {"a"}, k=1)["precision_at_k"]
+    >>> round(low, 3), round(high, 3)
+    (0.025, 0.975)
+    """
+    values: dict[str, list[float]] = {
+        "precision_at_k": [],
+        "recall_at_k": [],
+        "spearman": [],
+        "auc": [],
+    }
+    for run in runs:
+        result = agreement(ranking_from_ranks(run, cities), expert, k=k)
+        for name, value in (
+            ("precision_at_k", result.precision_at_k),
+            ("recall_at_k", result.recall_at_k),
+            ("spearman", result.spearman.rho if result.spearman else None),
+            ("auc", result.auc),
+        ):
+            if value is not None and not np.isnan(value):
+                values[name].append(value)
+    tail = (1 - level) / 2 * 100
+    return {
+        name: (float(np.percentile(v, tail)), float(np.percentile(v, 100 - tail)))
+        for name, v in values.items()
+        if v
+    }

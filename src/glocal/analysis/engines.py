@@ -2,13 +2,13 @@
 
 - :func:`to_rustworkx`: the graph as a rustworkx graph, for its parallel Brandes
   betweenness and its closeness.
-- :func:`distance_sums`: closeness by bit-parallel breadth-first search (64 sources per
-  machine word, one sparse gather per level).
+- :func:`harmonic_sums`: harmonic closeness by bit-parallel breadth-first search (64
+  sources per machine word, one sparse gather per level).
 - :func:`sparse_betweenness`: Brandes' algorithm run for a batch of sources at once as
   sparse-matrix products, over every source or over a random sample of pivots (Brandes
   and Pich 2007: the sum over the pivots, scaled by n / k, is an unbiased estimate).
 
-They return raw numbers (hop-distance sums, unnormalised betweenness); the bipartite
+They return raw numbers (sums of inverse hop distances, unnormalised betweenness); the bipartite
 normalisation happens in :mod:`~glocal.analysis.centrality`, which tests check against
 networkx.
 """
@@ -22,7 +22,7 @@ import numpy as np
 import rustworkx as rx
 import scipy.sparse as sp
 
-__all__ = ["adjacency", "distance_sums", "sparse_betweenness", "to_rustworkx"]
+__all__ = ["adjacency", "harmonic_sums", "sparse_betweenness", "to_rustworkx"]
 
 
 def to_rustworkx(G: nx.Graph, nodes: list[Hashable]) -> rx.PyGraph:
@@ -54,26 +54,25 @@ def adjacency(G: nx.Graph, nodes: list[Hashable]) -> sp.csr_array:
     return A
 
 
-def distance_sums(A: sp.csr_array, *, words: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    """For every node, the sum of hop distances to the nodes it reaches and how many
-    nodes it reaches (itself included).
+def harmonic_sums(A: sp.csr_array, *, words: int = 16) -> np.ndarray:
+    """For every node, the sum of ``1 / d`` over the nodes it reaches (``d`` the hop
+    distance; unreachable nodes add 0): harmonic closeness before normalisation.
 
     Breadth-first search runs from 64 * ``words`` sources at a time, one bit per
     source: a level is one gather of the frontier bits over all arcs and an OR per
     node. Distances are symmetric, so when node v is first reached at level d by the
-    sources whose bits are set, each of them adds d to v's own distance sum: a
-    popcount per node, summed over batches, gives every node's total.
+    sources whose bits are set, each of them adds 1 / d to v's own sum: a popcount per
+    node, summed over batches, gives every node's total.
 
     >>> A = adjacency(nx.path_graph(3), [0, 1, 2])
-    >>> [values.tolist() for values in distance_sums(A)]
-    [[3, 2, 3], [3, 3, 3]]
+    >>> harmonic_sums(A).tolist()
+    [1.5, 2.0, 1.5]
     """
     n = A.shape[0]
     indptr, indices = A.indptr, A.indices
     has_arcs = np.diff(indptr) > 0
     starts = indptr[:-1][has_arcs]
-    totsp = np.zeros(n, dtype=np.int64)
-    reach = np.ones(n, dtype=np.int64)
+    totals = np.zeros(n)
     batch = 64 * words
     one = np.uint64(1)
     for lo in range(0, n, batch):
@@ -93,10 +92,9 @@ def distance_sums(A: sp.csr_array, *, words: int = 16) -> tuple[np.ndarray, np.n
             if not found.any():
                 break
             visited = visited | step
-            totsp += level * found
-            reach += found
+            totals += found / level
             frontier = step
-    return totsp, reach
+    return totals
 
 
 def _brandes_batch(A: sp.csr_array, sources: np.ndarray) -> np.ndarray:

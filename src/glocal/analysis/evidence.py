@@ -40,7 +40,8 @@ class EvidenceItem:
 
     ``via`` (with its label) is the mayor, office or sub-network the city acted
     through; ``pledge`` (with its label) is the pledge behind an objective. Both are
-    ``None`` when they do not apply.
+    ``None`` when they do not apply. ``citation`` is the source as a reader cites it
+    (author and year); ``year`` the year from which the fact holds.
     """
 
     target: str
@@ -52,6 +53,8 @@ class EvidenceItem:
     via_label: str | None = None
     pledge: str | None = None
     pledge_label: str | None = None
+    citation: str | None = None
+    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,8 @@ def evidence(ties: Ties, *, layers: Collection[str] | None = None) -> Evidence:
                 via_label=label(tie.via),
                 pledge=tie.detail,
                 pledge_label=label(tie.detail),
+                citation=ties.citations.get(tie.source) if tie.source else None,
+                year=tie.year,
             )
         )
     return Evidence(

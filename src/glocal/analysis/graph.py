@@ -18,20 +18,25 @@ weight, so a fact repeated by several sources is not counted twice.
 - Leading roles (``Chair``, ``LeadershipBoardMember``, ``CoSteeringPartner``,
   ``Coordinator``): 3. A city that steers a network shapes its agenda and is the
   network's face in international fora, which is what makes a city pivotal.
-- ``FoundingMember`` and ``SteeringCommitteeMember``: 2. Founding and steering show
-  sustained commitment beyond paying a fee.
+- ``FoundingMember``, ``founded`` (the city founded the organisation) and
+  ``SteeringCommitteeMember``: 2. Founding and steering show sustained commitment
+  beyond paying a fee.
 - ``Member``: 1, the unit.
-- ``Partner``, ``Observer``, ``Staff``: 0.5. Looser ties than full membership.
-- ``adopted`` (authored a document), ``adoptedIn`` (hosted its adoption), ``hostedBy``,
-  ``heldIn`` and ``organises`` (hosted or convened an event): 2. Hosting and drafting
+- ``Partner``, ``Observer``, ``Staff``, ``participatesIn`` (takes part in an
+  organisation's programme without membership): 0.5. Looser ties than full membership.
+- ``adopted`` (authored a document), ``hostedBy`` and ``organises`` (hosted or
+  convened an event): 2. ``adoptedIn`` and ``heldIn`` (the city was only the venue)
+  weigh 2 as well, but are read only on request (``venues=True``). Hosting and drafting
   take initiative; signing what others drafted does not.
-- ``endorsed``, ``signed``, ``attended``: 1.
+- ``endorsed``, ``signed`` (signatory), ``attended`` (participant or speaker): 1.
 - ``contributesTo`` (a pledge toward an objective) and ``addresses`` (a pledge toward a
-  compact as a whole): 1.
+  compact as a whole): 1; the pledger is the city.
 - ``parent``: 0.5, a factor, not a weight: a tie to a parent organisation through a
   sub-network weighs ``0.5 ** depth`` times the membership's own weight.
 
-A weight of 0 drops that kind of fact from the graph.
+A weight of 0 drops that kind of fact from the graph. Interviews (``gl:interviewed``),
+assessments and negative relations (``gl:criticised``, ``gl:sued``) are never ties: a
+city that was interviewed or assessed did not act.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 import networkx as nx
+import numpy as np
+import scipy.sparse as sp
 
 from glocal.namespaces import GL, ORG
 
@@ -55,6 +62,7 @@ __all__ = [
     "Ties",
     "ancestor_ties",
     "bipartite_graph",
+    "bipartite_incidence",
     "check_layers",
     "local_name",
     "tie_weight",
@@ -81,11 +89,13 @@ DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
         "CoSteeringPartner": 3.0,
         "Coordinator": 3.0,
         "FoundingMember": 2.0,
+        "founded": 2.0,
         "SteeringCommitteeMember": 2.0,
         "Member": 1.0,
         "Partner": 0.5,
         "Observer": 0.5,
         "Staff": 0.5,
+        "participatesIn": 0.5,
         "adopted": 2.0,
         "adoptedIn": 2.0,
         "hostedBy": 2.0,
@@ -109,6 +119,8 @@ class City:
     label: str
     lat: float | None = None
     long: float | None = None
+    #: ISO 3166-1 alpha-2 code of its country (``gl:country``), when the graph gives it.
+    country: str | None = None
 
 
 class Tie(NamedTuple):
@@ -117,7 +129,9 @@ class Tie(NamedTuple):
     ``relation`` is the role's or property's local name (the key into the weights);
     ``via`` is the mayor or office the city acted through, or for a tie to a parent
     organisation the sub-network it comes through; ``depth`` counts parent steps;
-    ``detail`` is the pledge behind an objective tie.
+    ``detail`` is the pledge behind an objective tie; ``year`` is the year from which
+    the fact holds, by the rule of :func:`glocal.analysis.ties.fetch_ties` (``None``
+    when nothing dates it).
     """
 
     city: str
@@ -129,6 +143,7 @@ class Tie(NamedTuple):
     via: str | None = None
     depth: int = 0
     detail: str | None = None
+    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +156,8 @@ class Ties:
     ties: tuple[Tie, ...]
     #: Labels of everything else a tie mentions (mayors, offices, pledges, sources).
     labels: Mapping[str, str] = field(default_factory=dict)
+    #: Each source as a reader cites it: author (or publisher) and year.
+    citations: Mapping[str, str] = field(default_factory=dict)
 
 
 def local_name(iri: str) -> str:
@@ -323,3 +340,56 @@ def bipartite_graph(
         if G.has_edge(u, v):
             G.edges[u, v]["relations"] = ";".join(sorted(rels))
     return G
+
+
+def bipartite_incidence(
+    ties: Ties,
+    *,
+    layers: Collection[str] | None = None,
+    weights: Mapping[str, float] | None = None,
+) -> tuple[sp.csr_array, list[str]]:
+    """The weighted city-by-node incidence matrix of :func:`bipartite_graph`, built
+    straight from the ties (no networkx graph): only the cities with a tie, in the
+    order of ``ties.cities``, and each edge's largest weight.
+
+    Cost: O(number of ties), with numpy; what resampling at scale needs.
+
+    Examples
+    --------
+    >>> ties = Ties({"a": City("a", "A"), "b": City("b", "B"), "c": City("c", "C")},
+    ...             {"n": ("organisation", "N")},
+    ...             (Tie("a", "n", "organisations", "Chair"),
+    ...              Tie("a", "n", "organisations", "Member"),
+    ...              Tie("b", "n", "organisations", "Member")))
+    >>> B, rows = bipartite_incidence(ties)
+    >>> B.toarray().tolist(), rows
+    ([[3.0], [1.0]], ['a', 'b'])
+    """
+    chosen = set(check_layers(layers))
+    strongest: dict[tuple[str, str], float] = {}
+    for tie in ties.ties:
+        if tie.layer not in chosen:
+            continue
+        w = tie_weight(tie, weights)
+        key = (tie.city, tie.target)
+        if w > 0 and w > strongest.get(key, 0.0):
+            strongest[key] = w
+    tied = {city for city, _ in strongest}
+    rows = [c for c in ties.cities if c in tied]
+    row = {c: i for i, c in enumerate(rows)}
+    column: dict[str, int] = {}
+    for _, target in strongest:
+        column.setdefault(target, len(column))
+    B = sp.csr_array(
+        (
+            np.fromiter(strongest.values(), dtype=float, count=len(strongest)),
+            (
+                np.fromiter((row[c] for c, _ in strongest), dtype=np.int64, count=len(strongest)),
+                np.fromiter(
+                    (column[t] for _, t in strongest), dtype=np.int64, count=len(strongest)
+                ),
+            ),
+        ),
+        shape=(len(rows), len(column)),
+    )
+    return B, rows

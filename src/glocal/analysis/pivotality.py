@@ -14,8 +14,12 @@ change the order.
 
 The measures (:data:`MEASURES`):
 
-``degree``, ``betweenness``, ``closeness``
+``degree``, ``betweenness``
     bipartite centralities (networkx's bipartite normalisations) of the city graph;
+``harmonic_closeness``
+    harmonic closeness (Marchiori and Latora 2000), normalised to [0, 1] on the
+    bipartite graph: it stays meaningful on a disconnected graph, where closeness
+    does not (:func:`~glocal.analysis.centrality.harmonic_closeness`);
 ``eigenvector``, ``pagerank``
     weighted, on the bipartite graph;
 ``strength``
@@ -61,7 +65,7 @@ __all__ = [
 MEASURES: tuple[str, ...] = (
     "degree",
     "betweenness",
-    "closeness",
+    "harmonic_closeness",
     "eigenvector",
     "pagerank",
     "strength",
@@ -175,10 +179,12 @@ def compute_measures(
                 if sample is None or sample >= n_nodes
                 else f"bipartite betweenness estimated from {sample} random pivots ({engine})"
             )
-        elif name == "closeness":
-            result = centrality.closeness(G, top, backend=backend)
+        elif name == "harmonic_closeness":
+            result = centrality.harmonic_closeness(G, top, backend=backend)
+            engine = _engine(backend, large, sampled=False, measure=name)
             methods[name] = (
-                f"bipartite closeness ({_engine(backend, large, sampled=False, measure=name)})"
+                "harmonic closeness (Marchiori and Latora 2000), divided by its bipartite "
+                f"maximum m + (n - 1) / 2 ({engine})"
             )
         elif name == "eigenvector":
             result = centrality.eigenvector(G)
@@ -204,11 +210,13 @@ def compute_measures(
 
 
 def _engine(backend: str, large: bool, *, sampled: bool, measure: str) -> str:
+    if measure == "harmonic_closeness" and backend == "rustworkx":
+        return "sparse"
     if backend != "auto":
         return backend
     if not large:
         return "networkx"
-    if measure == "closeness" or sampled:
+    if measure == "harmonic_closeness" or sampled:
         return "sparse"
     return "rustworkx"
 
@@ -216,13 +224,21 @@ def _engine(backend: str, large: bool, *, sampled: bool, measure: str) -> str:
 def ranks(values: Mapping[Hashable, float]) -> dict[Hashable, float]:
     """Rank values from 1 (largest) down; ties share their average rank.
 
+    Values equal to 10 significant digits, or within 1e-12 of each other near zero, are
+    ties: an eigensolver's or a sum's last bits differ from run to run (and between
+    stores that return the facts in another order) and must not decide an order.
+
     Examples
     --------
     >>> ranks({"a": 0.5, "b": 0.9, "c": 0.5})
     {'a': 2.5, 'b': 1.0, 'c': 2.5}
+    >>> ranks({"a": 0.1 + 0.2, "b": 0.3, "c": 1e-17, "d": -2e-17})
+    {'a': 1.5, 'b': 1.5, 'c': 3.5, 'd': 3.5}
     """
     keys = list(values)
-    ordered = stats.rankdata([-values[k] for k in keys], method="average")
+    ordered = stats.rankdata(
+        [-float(f"{round(values[k], 12):.10g}") for k in keys], method="average"
+    )
     return {k: float(r) for k, r in zip(keys, ordered, strict=True)}
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "DEFAULT_MAX_PAIRS",
     "ProjectionTooLarge",
     "incidence",
+    "incidence_strength",
     "projected_betweenness",
     "projected_graph",
     "projection_matrix",
@@ -206,11 +207,22 @@ def strength(
     {'a': 1.0, 'b': 1.0, 'c': 2.0, 'd': 1.0}
     """
     B, rows, _ = incidence(G, cities, weight=weight)
+    totals = incidence_strength(B)
+    return {city: float(totals[i]) for i, city in enumerate(rows)}
+
+
+def incidence_strength(B: sp.csr_array) -> np.ndarray:
+    """:func:`strength` from a city-by-node incidence matrix (rows are cities).
+
+    >>> incidence_strength(sp.csr_array([[1.0], [1.0], [1.0]])).tolist()
+    [1.0, 1.0, 1.0]
+    """
     inverse = _inverse_sizes(B)
     column_sums = np.asarray(B.sum(axis=0)).ravel()
     # B @ (inverse * column_sums) counts each city with itself; remove b_ip^2 / (k_p - 1).
-    totals = B @ (inverse * column_sums) - (B.multiply(B)) @ inverse
-    return {city: float(max(totals[i], 0.0)) for i, city in enumerate(rows)}
+    totals: np.ndarray = B @ (inverse * column_sums) - (B.multiply(B)) @ inverse
+    clipped: np.ndarray = np.clip(totals, 0.0, None)
+    return clipped
 
 
 def projected_betweenness(

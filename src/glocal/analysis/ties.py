@@ -8,7 +8,8 @@ four layers (:data:`~glocal.analysis.graph.LAYERS`) are read from these facts:
 
 ``organisations``
     an ``org:Membership`` of the city in an organisation, weighted by its ``org:role``
-    (an ``org:memberOf`` without a membership node counts as ``gl:Member``);
+    (an ``org:memberOf`` without a membership node counts as ``gl:Member``), and an
+    organisation the city ``gl:founded`` or ``gl:participatesIn``;
 ``declarations``
     a declaration (or charter, call, joint statement, position paper, pledge document)
     the city ``gl:endorsed``, ``gl:signed`` or ``gl:adopted``;
@@ -65,13 +66,15 @@ from glocal.analysis.graph import (
 from glocal.namespaces import GL
 from glocal.store import GraphStore
 
-__all__ = ["assessed_cities", "city_graph", "fetch_ties"]
+__all__ = ["assessed_cities", "assessing_sources", "city_graph", "fetch_ties"]
 
 _CITIES = """
-SELECT ?city (MIN(STR(?l)) AS ?label) (SAMPLE(?la) AS ?lat) (SAMPLE(?lo) AS ?long) WHERE {
+SELECT ?city (MIN(STR(?l)) AS ?label) (SAMPLE(?la) AS ?lat) (SAMPLE(?lo) AS ?long)
+       (MIN(STR(?code)) AS ?country) WHERE {
   ?city a gl:City .
   OPTIONAL { ?city rdfs:label ?l }
   OPTIONAL { ?city geo:lat ?la ; geo:long ?lo }
+  OPTIONAL { ?city gl:country/gl:iso3166Alpha2 ?code }
 } GROUP BY ?city
 """
 
@@ -92,23 +95,31 @@ SELECT ?agent ?city WHERE {
 """
 
 _MEMBERSHIPS = """
-SELECT ?agent ?target ?role ?quote ?source WHERE {
+SELECT ?agent ?target ?role ?quote ?source ?date WHERE {
   ?m org:member ?agent ; org:organization ?target ; org:role ?role .
   OPTIONAL { ?m gl:quote ?quote }
   OPTIONAL { ?m prov:wasDerivedFrom ?source }
+  OPTIONAL { ?m gl:since|schema:startDate|gl:onDate ?date }
 }
 """
 
 _TRIPLES = "SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {predicates} }} ?s ?p ?o . }}"
 
 _QUOTES = """
-SELECT ?s ?p ?o ?quote ?source ?status WHERE {{
+SELECT ?s ?p ?o ?quote ?source ?status ?date WHERE {{
   VALUES ?p {{ {predicates} }}
   ?st rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o .
   OPTIONAL {{ ?st gl:quote ?quote }}
   OPTIONAL {{ ?st prov:wasDerivedFrom ?source }}
   OPTIONAL {{ ?st gl:status ?status }}
+  OPTIONAL {{ ?st gl:onDate|gl:since|schema:startDate ?date }}
 }}
+"""
+
+#: The dates of things a fact is about (a declaration's year, an event's start) and of
+#: sources (their year of publication).
+_DATES = """
+SELECT ?x ?date WHERE { ?x gl:year|schema:startDate|dcterms:issued ?date . }
 """
 
 #: Statuses of something that did not (or not yet) happen: a fact that every source
@@ -126,6 +137,18 @@ SELECT DISTINCT ?x WHERE {
   VALUES ?kind { gl:Declaration gl:Charter gl:Call gl:JointStatement gl:PositionPaper
                  gl:PledgeDocument }
   ?x a ?kind .
+}
+"""
+
+#: The authors (people or organisations) and year of each source, for citations.
+_CITATIONS = """
+SELECT ?source ?name ?person ?publisher ?title ?year WHERE {
+  ?source a gl:Source .
+  OPTIONAL { ?source dcterms:creator ?creator . ?creator rdfs:label ?name .
+             OPTIONAL { ?creator a ?person . FILTER (?person = gl:Person) } }
+  OPTIONAL { ?source dcterms:publisher/rdfs:label ?publisher }
+  OPTIONAL { ?source rdfs:label ?title }
+  OPTIONAL { ?source gl:year|dcterms:issued ?year }
 }
 """
 
@@ -165,8 +188,11 @@ _VENUE_PREDICATES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
 )
 
 Triple = tuple[str, str, str]
-#: The (quote, source) pairs stating a fact.
-Quotes = Mapping[Triple, list[tuple[str | None, str | None]]]
+#: The (quote, source, year) of each statement of a fact.
+Quotes = Mapping[Triple, list[tuple[str | None, str | None, int | None]]]
+
+#: A fact with no statement node: no quote, no source, no date.
+_UNQUOTED: list[tuple[str | None, str | None, int | None]] = [(None, None, None)]
 
 
 def _select(store: GraphStore, query: str) -> QuerySolutions:
@@ -185,19 +211,27 @@ def _optional(row: QuerySolution, name: str) -> str | None:
     return None if term is None else str(term.value)
 
 
+def _year(row: QuerySolution, name: str) -> int | None:
+    """The year of an ``xsd:gYear``, ``gYearMonth`` or ``date`` value (its first four
+    digits); ``None`` when absent or not a year."""
+    text = _optional(row, name)
+    return int(text[:4]) if text and text[:4].isdigit() else None
+
+
 def _triples(store: GraphStore, predicates: Iterable[str]) -> list[Triple]:
     query = _TRIPLES.format(predicates=" ".join(predicates))
     return [(_text(r, "s"), _text(r, "p"), _text(r, "o")) for r in _select(store, query)]
 
 
 def _quotes(store: GraphStore, predicates: Iterable[str]) -> tuple[Quotes, set[Triple]]:
-    """The (quote, source) pairs of the rdf:Statements about facts with these predicates,
-    and the facts that every statement gives a not-done status (:data:`NOT_DONE`)."""
-    found: dict[Triple, list[tuple[str | None, str | None]]] = defaultdict(list)
+    """The (quote, source, year) of the rdf:Statements about facts with these
+    predicates, and the facts that every statement gives a not-done status
+    (:data:`NOT_DONE`)."""
+    found: dict[Triple, list[tuple[str | None, str | None, int | None]]] = defaultdict(list)
     done: set[Triple] = set()
     for r in _select(store, _QUOTES.format(predicates=" ".join(predicates))):
         key = (_text(r, "s"), _text(r, "p"), _text(r, "o"))
-        found[key].append((_optional(r, "quote"), _optional(r, "source")))
+        found[key].append((_optional(r, "quote"), _optional(r, "source"), _year(r, "date")))
         if _optional(r, "status") not in NOT_DONE:
             done.add(key)
     return found, set(found) - done
@@ -238,8 +272,8 @@ def _fact_ties(
         if targets is not None and target not in targets:
             continue
         for city, via in agents(agent):
-            for quote, source in quotes.get((s, p, o)) or [(None, None)]:
-                yield Tie(city, target, layer, local_name(p), source, quote, via)
+            for quote, source, year in quotes.get((s, p, o)) or _UNQUOTED:
+                yield Tie(city, target, layer, local_name(p), source, quote, via, year=year)
 
 
 def _organisation_ties(store: GraphStore, agents: _Agents) -> Iterator[Tie]:
@@ -256,6 +290,7 @@ def _organisation_ties(store: GraphStore, agents: _Agents) -> Iterator[Tie]:
                 _optional(r, "source"),
                 _optional(r, "quote"),
                 via,
+                year=_year(r, "date"),
             )
     # An org:memberOf without a membership node counts as a plain membership.
     bare = [t for t in _triples(store, ["org:memberOf"]) if (t[0], t[2]) not in covered]
@@ -263,8 +298,38 @@ def _organisation_ties(store: GraphStore, agents: _Agents) -> Iterator[Tie]:
         quotes, _ = _quotes(store, ["org:memberOf"])
         for s, p, o in bare:
             for city, via in agents(s):
-                for quote, source in quotes.get((s, p, o)) or [(None, None)]:
-                    yield Tie(city, o, "organisations", "Member", source, quote, via)
+                for quote, source, year in quotes.get((s, p, o)) or _UNQUOTED:
+                    yield Tie(city, o, "organisations", "Member", source, quote, via, year=year)
+    # Founding an organisation, or taking part in it without membership.
+    acts = ["gl:founded", "gl:participatesIn"]
+    quotes, undone = _quotes(store, acts)
+    kinds = _organisations(store)
+    triples = [t for t in _triples(store, acts) if t not in undone]
+    yield from _fact_ties(
+        triples,
+        quotes,
+        agents,
+        layer="organisations",
+        direction={GL + "founded": "out", GL + "participatesIn": "out"},
+        targets=kinds,
+    )
+
+
+def _organisations(store: GraphStore) -> set[str]:
+    """Everything typed as ``org:Organization`` or one of its subclasses (the closure
+    is walked here, not by a property path, which engines differ on)."""
+    parents: dict[str, set[str]] = defaultdict(set)
+    for sub, _, sup in _triples(store, ["rdfs:subClassOf"]):
+        parents[sub].add(sup)
+    wanted = "http://www.w3.org/ns/org#Organization"
+
+    def is_organisation(cls: str, seen: frozenset[str] = frozenset()) -> bool:
+        return cls == wanted or any(
+            is_organisation(up, seen | {cls}) for up in parents.get(cls, ()) if up not in seen
+        )
+
+    classes = [c for c in set(parents) | {wanted} if is_organisation(c)]
+    return _typed(store, [f"<{c}>" for c in classes])
 
 
 def _objective_ties(store: GraphStore, agents: _Agents) -> Iterator[Tie]:
@@ -288,11 +353,19 @@ def _objective_ties(store: GraphStore, agents: _Agents) -> Iterator[Tie]:
         for agent in makers[pledge]:
             for city, via in agents(agent):
                 for target, relation in objectives.get(pledge, ()):
-                    for quote, source in quotes.get((pledge, GL + "pledgedBy", agent)) or [
-                        (None, None)
-                    ]:
+                    stated = quotes.get((pledge, GL + "pledgedBy", agent)) or _UNQUOTED
+                    for quote, source, year in stated:
                         yield Tie(
-                            city, target, "objectives", relation, source, quote, via, 0, pledge
+                            city,
+                            target,
+                            "objectives",
+                            relation,
+                            source,
+                            quote,
+                            via,
+                            0,
+                            pledge,
+                            year,
                         )
 
 
@@ -306,6 +379,21 @@ def _parents(store: GraphStore) -> dict[str, set[str]]:
         if child != parent:
             parents[child].add(parent)
     return parents
+
+
+def _dated(ties: list[Tie], dates: Mapping[str, int | None]) -> list[Tie]:
+    """Give each undated tie a year: its target's (a declaration's year, an event's
+    start), else its pledge's, else its source's year of publication."""
+    return [
+        tie
+        if tie.year is not None
+        else tie._replace(
+            year=dates.get(tie.target)
+            or (dates.get(tie.detail) if tie.detail else None)
+            or (dates.get(tie.source) if tie.source else None)
+        )
+        for tie in ties
+    ]
 
 
 def fetch_ties(
@@ -338,6 +426,13 @@ def fetch_ties(
     A fact that every source states as planned, announced, scheduled, not adopted or
     withdrawn (:data:`NOT_DONE`) is not a tie, and the declarations layer reads only
     declarations and their kinds, not op-eds, speeches, reports or mappings.
+
+    Each tie's ``year`` says from when the fact holds: the statement's own date
+    (``gl:onDate``, ``gl:since``, ``schema:startDate``), else the date of what it ties
+    the city to (``gl:year`` or ``schema:startDate`` of the declaration or event, or of
+    the pledge), else the year its source was published (``gl:year``,
+    ``dcterms:issued``): the fact held by then at the latest. ``None`` when none of
+    these is known.
 
     Returns
     -------
@@ -375,6 +470,7 @@ def fetch_ties(
             _optional(row, "label") or local_name(iri),
             float(lat) if lat is not None else None,
             float(long) if long is not None else None,
+            _optional(row, "country"),
         )
     labels = {_text(row, "x"): _text(row, "label") for row in _select(store, _LABELS)}
     proxy_map: dict[str, set[str]] = defaultdict(set)
@@ -407,12 +503,46 @@ def fetch_ties(
     found = [t for t in found if t.target not in cities]
     if parents and "organisations" in chosen:
         found.extend(ancestor_ties(found, _parents(store)))
+    found = _dated(found, {_text(r, "x"): _year(r, "date") for r in _select(store, _DATES)})
     unique = tuple(dict.fromkeys(found))
     nodes = {
         tie.target: (LAYER_KINDS[tie.layer], labels.get(tie.target, local_name(tie.target)))
         for tie in unique
     }
-    return Ties(cities=cities, nodes=nodes, ties=unique, labels=labels)
+    return Ties(cities=cities, nodes=nodes, ties=unique, labels=labels, citations=_citations(store))
+
+
+def _citations(store: GraphStore) -> dict[str, str]:
+    """Each source as "Surname (year)", "A and B (year)" or "A et al. (year)"; a
+    person is cited by the last word of their name, an organisation by its name; a
+    source with no author by its publisher, else by its title."""
+    authors: dict[str, list[str]] = defaultdict(list)
+    years: dict[str, int | None] = {}
+    fallback: dict[str, str] = {}
+    for row in _select(store, _CITATIONS):
+        source = _text(row, "source")
+        years[source] = years.get(source) or _year(row, "year")
+        if source not in fallback:
+            fallback[source] = _optional(row, "publisher") or _optional(row, "title") or ""
+        name = _optional(row, "name")
+        if name:
+            cited = name.split()[-1] if _optional(row, "person") else name
+            if cited not in authors[source]:
+                authors[source].append(cited)
+    result = {}
+    for source, year in years.items():
+        names = sorted(authors.get(source, []))
+        who = (
+            names[0]
+            if len(names) == 1
+            else f"{names[0]} and {names[1]}"
+            if len(names) == 2
+            else f"{names[0]} et al."
+            if names
+            else fallback.get(source) or local_name(source)
+        )
+        result[source] = f"{who} ({year})" if year else who
+    return result
 
 
 def city_graph(
@@ -457,6 +587,31 @@ def assessed_cities(store: GraphStore, *, category: str = "pivotal city") -> lis
     """
     query = _ASSESSED.replace("?wanted", _string_literal(category))
     return sorted(_text(row, "city") for row in _select(store, query))
+
+
+_ASSESSING = """
+SELECT DISTINCT ?source WHERE {
+  ?a a gl:Assessment ; gl:category ?category ; gl:assessedBy|prov:wasDerivedFrom ?source .
+  FILTER (STR(?category) = ?wanted)
+}
+"""
+
+
+def assessing_sources(store: GraphStore, *, category: str = "pivotal city") -> list[str]:
+    """The sources that make the assessments of the given category (whose own facts
+    the honest agreement leaves out).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from glocal.dataset import curated_files, load_files
+    >>> from glocal.store import EmbeddedStore
+    >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
+    >>> assessing_sources(store)
+    ['https://w3id.org/glocal/id/source/stuerner-2020']
+    """
+    query = _ASSESSING.replace("?wanted", _string_literal(category))
+    return sorted(_text(row, "source") for row in _select(store, query))
 
 
 def _string_literal(text: str) -> str:

@@ -7,6 +7,8 @@ mappings as objects), with two exceptions kept from the original JSON shape: an
 evidence item leaves out ``via``/``pledge`` (and their labels) when they are ``None``,
 and a sensitivity row's overlap is written as ``top_<k>_overlap``. The dataclasses are
 frozen and hold tuples and mappings, so a cached report is not changed by a reader.
+Longer than 400 lines because every dataclass here is one object of the JSON report,
+and keeping them together keeps the JSON's shape readable in one place.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 __all__ = [
+    "AgreementFigures",
     "AgreementSection",
+    "Backbone",
+    "BackboneEdge",
     "CentralityReport",
     "CentralityValue",
     "CityEvidence",
@@ -30,8 +35,10 @@ __all__ = [
     "CitySensitivity",
     "Communities",
     "Community",
+    "ComponentSummary",
     "EvidenceItem",
     "ExpertList",
+    "Explanation",
     "GraphSizes",
     "JsonValue",
     "Kendall",
@@ -44,8 +51,11 @@ __all__ = [
     "PivotalReport",
     "RankComparison",
     "RankedCity",
+    "Reason",
     "Sensitivity",
     "Spearman",
+    "Timeline",
+    "Uncertainty",
     "UnlistedRankedHigh",
     "to_json",
 ]
@@ -71,6 +81,39 @@ class NodeRef:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """One fact behind a city's score, as a sentence a reader can follow.
+
+    ``sentence`` says what the city did ("Bristol sits on the leadership board of the
+    Mayors Migration Council"), ``citation`` who says so (author and year), ``quote``
+    the source's words, ``weight`` the tie's weight in the graph.
+    """
+
+    sentence: str
+    citation: str
+    quote: str | None
+    weight: float
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a city ranks where it does.
+
+    ``facts``: the facts that add most to its score, strongest first; ``above`` and
+    ``below``: how it compares with the next city below and the one above it;
+    ``interval``: its rank intervals in words; ``disagreeing``: the measures that rank
+    it far from its composite rank.
+    """
+
+    facts: tuple[Reason, ...]
+    above: str | None
+    below: str | None
+    interval: str | None
+    disagreeing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RankedCity:
     """One city of the ranking, with its measures and the facts behind them.
 
@@ -78,6 +121,19 @@ class RankedCity:
     ranks; ``listed`` says whether the expert list names it; ``community`` is its
     Louvain community (index into all communities), ``core`` its core number;
     ``layers`` counts the nodes it reaches in each layer.
+
+    The fields after ``evidence`` are the uncertainty, brokerage and time of the city
+    (``None`` where not computed): ``component`` (index into
+    :attr:`PivotalReport.components`); ``rank_interval`` (2.5th and 97.5th
+    percentiles of its rank over bootstrap replicates of the facts) and
+    ``loso_interval`` (lowest and highest rank with one source left out);
+    ``z_score``, ``p_value`` and ``q_value`` (its harmonic closeness against the
+    curveball null model; q after Benjamini–Hochberg) and ``beyond_chance`` (q below
+    the report's alpha); ``constraint`` and ``effective_size`` (Burt, on the
+    projection), ``region`` (UN M49 sub-region), ``participation`` (participation
+    coefficient across regions), ``articulation`` (its removal splits the city
+    network); ``ranks_by_year`` (its rank in the graph as of each year, ``None``
+    while it has no tie); ``explanation`` (readable reasons for its rank).
     """
 
     iri: str
@@ -94,6 +150,20 @@ class RankedCity:
     core: int
     layers: Mapping[str, int]
     evidence: CityEvidence
+    component: int | None = None
+    rank_interval: tuple[int, int] | None = None
+    loso_interval: tuple[int, int] | None = None
+    z_score: float | None = None
+    p_value: float | None = None
+    q_value: float | None = None
+    beyond_chance: bool | None = None
+    constraint: float | None = None
+    effective_size: float | None = None
+    region: str | None = None
+    participation: float | None = None
+    articulation: bool | None = None
+    ranks_by_year: Mapping[int, int | None] | None = None
+    explanation: Explanation | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +205,10 @@ class AgreementSection:
     listed_ranked_low: tuple[ListedRankedLow, ...]
     unlisted_ranked_high: tuple[UnlistedRankedHigh, ...]
     expert_cities: tuple[CityRef, ...]
+    #: The figures with intervals, with all facts and without the listing source's.
+    figures: tuple[AgreementFigures, ...] = ()
+    #: Listed cities that no source ties to anything: the sources cannot support them.
+    unsupported: tuple[CityRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -281,6 +355,93 @@ class Parameters:
 
 
 @dataclass(frozen=True)
+class ComponentSummary:
+    """A connected component with at least one tie: its cities (by label) and its
+    number of nodes of every kind; ``index`` 0 is the largest."""
+
+    index: int
+    cities: tuple[CityRef, ...]
+    nodes: int
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """How the intervals and the null model were computed, and their limits.
+
+    ``bootstrap_replicates`` resamples of the facts with replacement; ``loso_sources``
+    the sources left out one at a time (as citations); ``null_replicates`` graphs from
+    the curveball null model, ``null_statistic`` the measure tested against them;
+    ``correction`` the multiple-testing correction and ``alpha`` its level; ``seed``
+    the seed of every random draw; ``beyond_chance`` the cities whose q-value is
+    below alpha; ``limits`` what the figures cannot say.
+    """
+
+    bootstrap_replicates: int
+    loso_sources: tuple[str, ...]
+    null_replicates: int
+    null_statistic: str
+    null_model: str
+    correction: str
+    alpha: float
+    seed: int
+    beyond_chance: tuple[CityRef, ...]
+    limits: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Ranks as of each year: ``years`` covered, the dating ``rule``, how many ties no
+    date reaches (``undated``, left out of every year), and per year how many cities
+    have a tie (``cities_by_year``)."""
+
+    years: tuple[int, ...]
+    rule: str
+    undated: int
+    cities_by_year: Mapping[int, int]
+
+
+@dataclass(frozen=True)
+class BackboneEdge:
+    """A city–city tie of the backbone: the two cities, how many nodes they share,
+    and the p-value of sharing that many under the null model."""
+
+    a: CityRef
+    b: CityRef
+    shared: int
+    p_value: float
+
+
+@dataclass(frozen=True)
+class Backbone:
+    """The significant city–city ties (``edges``), the ``method`` and its ``alpha``,
+    how many pairs were tested, and why it was skipped (``skipped``) if it was."""
+
+    method: str
+    alpha: float
+    replicates: int
+    tested_pairs: int
+    edges: tuple[BackboneEdge, ...]
+    skipped: str | None = None
+
+
+@dataclass(frozen=True)
+class AgreementFigures:
+    """Agreement figures with bootstrap 95% intervals (``intervals[name] = (low,
+    high)`` for ``precision_at_k``, ``recall_at_k``, ``spearman`` and ``auc``), for
+    one set of facts (``facts``: all sources, or all but the listing source)."""
+
+    facts: str
+    k: int
+    hits: int
+    precision_at_k: float | None
+    recall_at_k: float | None
+    spearman: float | None
+    spearman_p: float | None
+    auc: float | None
+    intervals: Mapping[str, tuple[float, float]]
+
+
+@dataclass(frozen=True)
 class PivotalReport:
     """The pivotal-cities report: the ranked cities and every section about them."""
 
@@ -293,6 +454,17 @@ class PivotalReport:
     network: NetworkDrawing
     graph: GraphSizes
     parameters: Parameters
+    #: The components with a tie, largest first (``RankedCity.component`` indexes it).
+    components: tuple[ComponentSummary, ...] = ()
+    #: The cities with no tie: not ranked, since nothing compares them.
+    isolates: tuple[CityRef, ...] = ()
+    #: How the ranking was made: the rule for equal mean ranks and what is ranked.
+    ranking_rule: str = ""
+    uncertainty: Uncertainty | None = None
+    timeline: Timeline | None = None
+    backbone: Backbone | None = None
+    #: How the brokerage measures were computed, and their references.
+    brokerage: Mapping[str, str] | None = None
 
     def to_json(self) -> dict[str, JsonValue]:
         """The report as JSON-ready dicts and lists (see the module docstring)."""

@@ -251,20 +251,26 @@ def network_drawing(G: nx.Graph, ranking: Sequence[Ranked], *, seed: int) -> Net
     return NetworkDrawing(nodes=nodes, edges=edges, kind=kind)
 
 
-def graph_sizes(G: nx.Graph, cities: Sequence[str]) -> GraphSizes:
+def graph_sizes(G: nx.Graph, cities: Sequence[str], *, isolated: int = 0) -> GraphSizes:
     """Cities (and how many have ties), nodes, edges, nodes by kind and components.
+
+    ``isolated`` counts cities with no tie that were taken out of ``G`` before; they
+    count as cities, nodes and components (of one node each).
 
     >>> G = nx.Graph([("a", "X")])
     >>> G.add_node("a", kind="city"); G.add_node("X", kind="organisation")
-    >>> graph_sizes(G, ["a"]).by_kind
-    {'city': 1, 'organisation': 1}
+    >>> sizes = graph_sizes(G, ["a"], isolated=2)
+    >>> sizes.by_kind, sizes.cities, sizes.cities_with_ties, sizes.components
+    ({'city': 3, 'organisation': 1}, 3, 1, 3)
     """
     kinds = Counter(d["kind"] for _, d in G.nodes(data=True))
+    if isolated:
+        kinds["city"] += isolated
     return GraphSizes(
-        cities=len(cities),
+        cities=len(cities) + isolated,
         cities_with_ties=sum(1 for c in cities if G.degree(c) > 0),
-        nodes=G.number_of_nodes(),
+        nodes=G.number_of_nodes() + isolated,
         edges=G.number_of_edges(),
         by_kind=dict(sorted(kinds.items())),
-        components=nx.number_connected_components(G),
+        components=nx.number_connected_components(G) + isolated,
     )

@@ -50,17 +50,44 @@ def render_csv(report: PivotalReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     head = ["rank", "iri", "label", "score", *measures]
-    writer.writerow([*head, "listed", "community", "core", "lat", "long", *kinds])
+    writer.writerow([*head, "listed", "community", "core", "lat", "long", *kinds, *_EXTRA_COLUMNS])
     for city in report.cities:
         facts = city.evidence.by_kind()
+        boot = city.rank_interval or ("", "")
+        loso = city.loso_interval or ("", "")
         writer.writerow(
             [city.rank, city.iri, city.label, city.score]
             + [city.measures.get(m, "") for m in measures]
             + [city.listed, city.community, city.core]
-            + ["" if city.lat is None else city.lat, "" if city.long is None else city.long]
+            + [_blank(city.lat), _blank(city.long)]
             + [len(facts[k]) for k in kinds]
+            + [boot[0], boot[1], loso[0], loso[1]]
+            + [_blank(getattr(city, name)) for name in _EXTRA_COLUMNS[4:]]
         )
     return out.getvalue()
+
+
+#: The CSV's columns after the evidence counts: intervals, null model, brokerage.
+_EXTRA_COLUMNS = (
+    "rank_low",
+    "rank_high",
+    "loso_low",
+    "loso_high",
+    "z_score",
+    "p_value",
+    "q_value",
+    "beyond_chance",
+    "constraint",
+    "effective_size",
+    "region",
+    "participation",
+    "articulation",
+    "component",
+)
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
 
 
 def _md(text: object) -> str:
@@ -86,6 +113,36 @@ def agreement_lines(a: AgreementSection) -> list[str]:
         return ["No pivotal-city assessment in the graph."]
     rho, p_rho = (a.spearman.rho, a.spearman.p) if a.spearman else (None, None)
     tau, p_tau = (a.kendall.tau, a.kendall.p) if a.kendall else (None, None)
+    honest = [
+        f"- {f.facts}: precision@{f.k} {fmt(f.precision_at_k)} "
+        f"[{_interval(f.intervals.get('precision_at_k'))}], recall {fmt(f.recall_at_k)} "
+        f"[{_interval(f.intervals.get('recall_at_k'))}], Spearman rho {fmt(f.spearman)} "
+        f"(p {fmt(f.spearman_p)}) [{_interval(f.intervals.get('spearman'))}], AUC "
+        f"{fmt(f.auc)} [{_interval(f.intervals.get('auc'))}]"
+        for f in a.figures
+    ]
+    unsupported = (
+        [
+            "- listed, but no source ties them to anything: "
+            + ", ".join(_md(c.label) for c in a.unsupported)
+        ]
+        if a.unsupported
+        else []
+    )
+    return [*honest, *unsupported, *_plain_lines(a, rho, p_rho, tau, p_tau)]
+
+
+def _interval(pair: tuple[float, float] | None) -> str:
+    return "n/a" if pair is None else f"95% {pair[0]:.2f}–{pair[1]:.2f}"
+
+
+def _plain_lines(
+    a: AgreementSection,
+    rho: float | None,
+    p_rho: float | None,
+    tau: float | None,
+    p_tau: float | None,
+) -> list[str]:
     return [
         f"- listed cities: {a.listed} ({a.listed_in_graph} in the graph)",
         f"- precision@{a.k}: {fmt(a.precision_at_k)}; recall@{a.k}: {fmt(a.recall_at_k)}",
@@ -124,17 +181,24 @@ def render_markdown(report: PivotalReport, *, details: int | None = 25) -> str:
     lines += [
         f"Data version `{report.data_version}`. Composite: {report.parameters.composite}.",
         "",
+        report.ranking_rule,
+        "",
         "## Ranking",
         "",
-        "| rank | city | score | " + " | ".join(measures) + " | listed |",
-        "|---:|---|---:|" + "---:|" * len(measures) + "---|",
+        "| rank | city | score | 95% interval | one source out | z | q | "
+        + " | ".join(measures)
+        + " | listed |",
+        "|---:|---|---:|---|---|---:|---:|" + "---:|" * len(measures) + "---|",
     ]
     for c in report.cities:
         lines.append(
-            f"| {c.rank} | {_md(c.label)} | {c.score:.3f} | "
+            f"| {c.rank} | {_md(c.label)} | {c.score:.3f} | {_span(c.rank_interval)} | "
+            f"{_span(c.loso_interval)} | {fmt(c.z_score)} | {fmt(c.q_value)}"
+            f"{' *' if c.beyond_chance else ''} | "
             + " | ".join(f"{c.measures[m]:.4g}" for m in measures)
             + f" | {'yes' if c.listed else ''} |"
         )
+    lines += ["", *_structure_lines(report)]
     lines += ["", "## Agreement with the expert list", ""]
     lines += agreement_lines(report.agreement)
     lines += ["", "## Sensitivity", ""]
@@ -150,16 +214,73 @@ def render_markdown(report: PivotalReport, *, details: int | None = 25) -> str:
     for c in report.cities[:details]:
         lines.append(f"### {c.rank}. {_md(c.label)}")
         lines.append("")
-        facts = c.evidence.by_kind()
-        for kind, items in facts.items():
-            for item in items:
-                via = f" (via {item.via_label})" if item.via else ""
-                quote = f' — "{_md(item.quote)}"' if item.quote else ""
-                lines.append(
-                    f"- {kind[:-1]}: {item.relation} {_md(item.label)}{via}{quote}"
-                    f" [{item.source or 'no source'}]"
-                )
-        if not any(facts.values()):
-            lines.append("- no facts tie this city to the network")
+        why = c.explanation
+        if why is None:
+            lines += ["- no explanation computed", ""]
+            continue
+        for fact in why.facts:
+            quote = f' "{_md(fact.quote)}"' if fact.quote else ""
+            lines.append(f"- {_md(fact.sentence)} ({_md(fact.citation)}){quote}")
+        lines += [f"- {_md(text)}" for text in (why.below, why.above, why.interval) if text]
+        if why.disagreeing:
+            lines.append(f"- Measures that disagree: {'; '.join(why.disagreeing)}.")
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def _span(interval: tuple[int, int] | None) -> str:
+    return "n/a" if interval is None else f"{interval[0]}–{interval[1]}"
+
+
+def _structure_lines(report: PivotalReport) -> list[str]:
+    """Components, isolates, uncertainty, backbone and timeline as Markdown."""
+    lines = ["## Components and cities with no tie", ""]
+    for part in report.components[:10]:
+        names = ", ".join(_md(c.label) for c in part.cities[:12])
+        more = ", …" if len(part.cities) > 12 else ""
+        lines.append(
+            f"- component {part.index}: {len(part.cities)} cities, {part.nodes} nodes "
+            f"({names}{more})"
+        )
+    if len(report.components) > 10:
+        lines.append(f"- and {len(report.components) - 10} smaller components")
+    lines.append(
+        "- no tie (not ranked): "
+        + (", ".join(_md(c.label) for c in report.isolates[:60]) or "none")
+        + (", …" if len(report.isolates) > 60 else "")
+    )
+    u = report.uncertainty
+    if u is not None:
+        lines += [
+            "",
+            "## Uncertainty",
+            "",
+            f"- {u.bootstrap_replicates} bootstrap replicates over facts; leave-one-source-out "
+            f"over {len(u.loso_sources)} sources; seed {u.seed}",
+            f"- null model: {u.null_model}; {u.null_replicates} null graphs; statistic "
+            f"{u.null_statistic}; {u.correction}, alpha {u.alpha}",
+            "- central beyond chance (marked * above): "
+            + (", ".join(_md(c.label) for c in u.beyond_chance) or "none"),
+            *(f"- limit: {limit}" for limit in u.limits),
+        ]
+    b = report.backbone
+    if b is not None:
+        lines += ["", "## Backbone of the city–city ties", "", f"- {b.method}"]
+        if b.skipped:
+            lines.append(f"- skipped: {b.skipped}")
+        else:
+            lines.append(f"- {len(b.edges)} of {b.tested_pairs} tied pairs are significant")
+            lines += [
+                f"- {_md(e.a.label)} – {_md(e.b.label)}: {e.shared} shared (p {fmt(e.p_value)})"
+                for e in b.edges[:30]
+            ]
+    t = report.timeline
+    if t is not None and t.years:
+        lines += ["", "## Ranks through time", "", f"Rule: {t.rule}.", ""]
+        lines.append("| city | " + " | ".join(str(y) for y in t.years) + " |")
+        lines.append("|---|" + "---:|" * len(t.years))
+        for c in report.cities[:16]:
+            by_year = c.ranks_by_year or {}
+            cells = [fmt(by_year.get(y)) if by_year.get(y) is not None else "–" for y in t.years]
+            lines.append(f"| {_md(c.label)} | " + " | ".join(cells) + " |")
+    return lines

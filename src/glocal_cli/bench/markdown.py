@@ -347,8 +347,8 @@ def _report_table(graphs: Mapping[str, Any]) -> list[str]:
         "## Pivotal report",
         "",
         "| graph | report s | render HTML s | HTML MB | open in Chromium s | peak RSS MB "
-        "| peak RSS of its children MB | options |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| peak RSS of its children MB | bootstrap / null replicates | options |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for name, graph in graphs.items():
         report = graph.get("report", {})
@@ -359,11 +359,13 @@ def _report_table(graphs: Mapping[str, Any]) -> list[str]:
                 f"| {name} | {report['seconds']:.1f} | {report.get('render_html_s', 0):.2f} | "
                 f"{report.get('html_bytes', 0) / 1e6:.2f} | {open_s} | "
                 f"{report['peak_rss_mb']:,.0f} | {report['peak_rss_children_mb']:,.0f} | "
+                f"{report.get('bootstrap_replicates', '–')} / "
+                f"{report.get('null_replicates', '–')} | "
                 f"{json.dumps(report.get('options', {}))} |"
             )
         else:
             reason = report.get("skipped") or report.get("error") or "not run"
-            lines.append(f"| {name} | {reason} | – | – | – | – | – | – |")
+            lines.append(f"| {name} | {reason} | – | – | – | – | – | – | – |")
     return lines
 
 

@@ -1,5 +1,6 @@
 """What the pivotal report costs: generation and HTML rendering time, and peak memory
-(``ru_maxrss`` of a child process that builds nothing else)."""
+(``ru_maxrss`` of a child process that builds nothing else, and of the worker
+processes it starts), with the replicate counts of its bootstrap and null model."""
 
 from __future__ import annotations
 
@@ -46,10 +47,18 @@ def _report_child(
         result["render_html_s"] = time.perf_counter() - started
         result["html_bytes"] = Path(html_path).write_bytes(html.encode())
         result["cities_listed"] = len(report.cities)
+        if report.uncertainty is not None:
+            result["bootstrap_replicates"] = report.uncertainty.bootstrap_replicates
+            result["null_replicates"] = report.uncertainty.null_replicates
+            result["loso_sources"] = len(report.uncertainty.loso_sources)
     finally:
         store.close()
     result["peak_rss_mb"] = _peak_rss_mb(resource.RUSAGE_SELF)
     result["peak_rss_children_mb"] = _peak_rss_mb(resource.RUSAGE_CHILDREN)
+    # The whole process tree: the report process plus its largest worker. The workers
+    # run side by side, so this is a bound from below when there are several (the
+    # kernel keeps only the largest child's peak) and exact with one.
+    result["peak_rss_tree_mb"] = result["peak_rss_mb"] + result["peak_rss_children_mb"]
     conn.send(result)
     conn.close()
 
@@ -67,8 +76,10 @@ def report_cost(graph: BenchGraph, sensitivity: bool) -> dict[str, Any]:
     dict
         ``seconds``, ``render_html_s``, ``html_bytes``, ``html_open`` (the page's
         opening time in Chromium, :func:`~glocal_cli.bench.html_open.html_open_time`),
-        ``peak_rss_mb`` and more, or ``error`` when the
-        child failed or took longer than 15 minutes; always ``wall_s`` and ``options``.
+        ``peak_rss_mb`` (the report process), ``peak_rss_tree_mb`` (with its largest
+        worker), ``bootstrap_replicates``, ``null_replicates`` and more, or ``error``
+        when the child failed or took longer than 15 minutes; always ``wall_s`` and
+        ``options``.
     """
     options = {"sensitivity": sensitivity}
     say(f"{graph.name}: pivotal report ({options}) in a child process")
@@ -98,6 +109,6 @@ def report_cost(graph: BenchGraph, sensitivity: bool) -> dict[str, Any]:
         result["html_open"] = html_open_time(page)
         shutil.rmtree(page.parent)
     if "seconds" in result:
-        seconds, peak = result["seconds"], result["peak_rss_mb"]
-        say(f"{graph.name}: report in {seconds:.1f}s, peak RSS {peak:.0f} MB")
+        seconds, peak = result["seconds"], result["peak_rss_tree_mb"]
+        say(f"{graph.name}: report in {seconds:.1f}s, peak RSS {peak:.0f} MB (process tree)")
     return result
