@@ -107,7 +107,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     common(export)
     export.add_argument("--format", choices=["graphml", "gexf", "pajek", "csv"], required=True)
     export.add_argument(
-        "--graph", choices=["bipartite", "projection"], default="bipartite", help="which graph"
+        "--graph",
+        choices=["bipartite", "projection", "backbone"],
+        default="bipartite",
+        help="cities and what ties them, the city-city projection, or its significance backbone",
     )
     export.add_argument("--out", type=Path, required=True, help="file (or folder for csv)")
     export.set_defaults(func=_cmd_export)

@@ -20,6 +20,7 @@ from glocal.analysis.evidence import EVIDENCE_KINDS
 from glocal.analysis.pivotality import MEASURES
 from glocal.dataset import Dataset, curated_files, load_files
 from glocal.report.build import centrality_report, pivotal_report
+from glocal.report.charts import forest_rows, rank_paths
 from glocal.report.html import render_html
 from glocal.report.mapping import VIEWS
 from glocal.report.model import CentralityReport, PivotalReport, Sensitivity
@@ -181,8 +182,12 @@ def test_markdown(report: PivotalReport) -> None:
 
 def test_html_is_self_contained_with_svg_charts(report: PivotalReport) -> None:
     page = render_html(report)
-    # Bar chart, network, the land outline, and the map in each of its views.
-    assert page.count("<svg") == 3 + len(VIEWS)
+    # Bar chart, network, the land outline, the map in each of its views, and the
+    # forest plot and rank-over-time chart when the report has intervals and years.
+    charts = bool(forest_rows(report.cities)) + bool(rank_paths(report.cities))
+    assert charts >= 1
+    assert page.count("<svg") == 3 + len(VIEWS) + charts
+    assert ('id="intervals"' in page) == bool(forest_rows(report.cities))
     assert 'aria-label="World map' in page and "<circle" in page and "<rect" in page
     assert "Bristol hosted the forum" in page
     # Nothing is fetched: no URL at all, no script, no stylesheet link, no import.

@@ -52,6 +52,7 @@ from glocal.report.model import (
     RankedCity,
     Timeline,
 )
+from glocal.report.network import network_drawing
 from glocal.report.robustness import (
     ALPHA,
     agreement_figures,
@@ -63,7 +64,6 @@ from glocal.report.sections import (
     city_ref,
     communities_section,
     graph_sizes,
-    network_drawing,
     sensitivity_section,
 )
 from glocal.store import GraphStore
@@ -351,7 +351,7 @@ def pivotal_report(
         ),
         sensitivity=sensitivity_section(ranking, dropped, {c.iri for c in rows}),
         communities=communities_section(G, groups, ranking, labels, core_k, core_cities),
-        network=network_drawing(G, ranking, seed=seed),
+        network=network_drawing(G, ranking),
         graph=graph_sizes(G, cities, isolated=len(isolates)),
         parameters=Parameters(
             layers=chosen,

@@ -312,12 +312,12 @@ class RankPathCity(Protocol):
     def label(self) -> str: ...
 
     @property
-    def ranks_by_year(self) -> Mapping[int, int | None]: ...
+    def ranks_by_year(self) -> Mapping[int, int | None] | None: ...
 
 
 def rank_paths(cities: Iterable[RankPathCity], *, limit: int = 8) -> tuple[RankPath, ...]:
     """The rank-over-time chart's paths for the first ``limit`` cities that have a
-    rank in at least one year.
+    rank in at least one year (cities without ranks by year are left out).
 
     Examples
     --------
@@ -329,6 +329,6 @@ def rank_paths(cities: Iterable[RankPathCity], *, limit: int = 8) -> tuple[RankP
     paths = [
         RankPath(c.label, dict(c.ranks_by_year))
         for c in cities
-        if any(r is not None for r in c.ranks_by_year.values())
+        if c.ranks_by_year and any(r is not None for r in c.ranks_by_year.values())
     ]
     return tuple(paths[:limit])

@@ -17,7 +17,11 @@ import networkx as nx
 from glocal.analysis.graph import bipartite_graph, check_layers
 from glocal.analysis.ties import fetch_ties
 from glocal.report.build import pivotal_report
-from glocal.report.export_graphs import annotated_graph, projection_graph
+from glocal.report.export_graphs import (
+    annotated_graph,
+    projection_graph,
+    uncertainty_attributes,
+)
 from glocal.store import GraphStore
 
 __all__ = [
@@ -40,7 +44,7 @@ EXPORT_FORMATS: dict[str, str] = {
 }
 
 #: The graphs :func:`analyst_graph` can build.
-GRAPH_KINDS = ("bipartite", "projection")
+GRAPH_KINDS = ("bipartite", "projection", "backbone")
 
 LEADING_NODE_COLUMNS = ("id", "kind", "label", "iri", "bipartite", "ties")
 LEADING_EDGE_COLUMNS = ("source", "target", "weight")
@@ -58,7 +62,9 @@ def analyst_graph(
     Parameters
     ----------
     graph
-        ``"bipartite"`` (cities and what ties them) or ``"projection"`` (city–city).
+        ``"bipartite"`` (cities and what ties them), ``"projection"`` (city–city), or
+        ``"backbone"`` (the city–city ties the report's significance backbone keeps;
+        every city stays, as a node).
     layers
         Layers of ties (all by default).
     measures
@@ -77,16 +83,30 @@ def analyst_graph(
     >>> from glocal.store import EmbeddedStore
     >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
     >>> G = analyst_graph(store, graph="projection")
-    >>> sorted(G.nodes["https://w3id.org/glocal/id/city/milan"])[:4]
-    ['betweenness', 'bipartite', 'closeness', 'community']
+    >>> milan = G.nodes["https://w3id.org/glocal/id/city/milan"]
+    >>> sorted(k for k in milan if k.startswith(("rank", "harmonic", "z_")))
+    ['harmonic_closeness', 'rank', 'rank_high', 'rank_low', 'z_score']
     """
     if graph not in GRAPH_KINDS:
         raise ValueError(f"unknown graph {graph!r}; choose from {', '.join(GRAPH_KINDS)}")
     chosen = check_layers(layers)
     ties = fetch_ties(store, layers=chosen)
-    cities = pivotal_report(store, layers=chosen, sensitivity=False).cities if measures else ()
-    H = annotated_graph(bipartite_graph(ties, layers=chosen), ties, cities=cities)
-    return H if graph == "bipartite" else projection_graph(H, list(ties.cities))
+    report = pivotal_report(store, layers=chosen, sensitivity=False) if measures else None
+    cities = report.cities if report is not None else ()
+    H = annotated_graph(
+        bipartite_graph(ties, layers=chosen),
+        ties,
+        cities=cities,
+        extra=uncertainty_attributes(cities),
+    )
+    if graph == "bipartite":
+        return H
+    keep = None
+    if graph == "backbone":
+        report = report or pivotal_report(store, layers=chosen, sensitivity=False)
+        edges = report.backbone.edges if report.backbone is not None else ()
+        keep = [(edge.a.iri, edge.b.iri) for edge in edges]
+    return projection_graph(H, list(ties.cities), keep=keep)
 
 
 def write_graphml(G: nx.Graph, path: Path | str) -> Path:

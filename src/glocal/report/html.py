@@ -15,7 +15,14 @@ from importlib.resources import files
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from glocal.namespaces import ID, PREFIXES
-from glocal.report.charts import ForestRow, RankPath, forest_chart, time_chart
+from glocal.report.charts import (
+    ForestRow,
+    RankPath,
+    forest_chart,
+    forest_rows,
+    rank_paths,
+    time_chart,
+)
 from glocal.report.labels import LABEL_FONT
 from glocal.report.mapping import world_map
 from glocal.report.model import PivotalReport
@@ -89,8 +96,8 @@ def render_html(
     *,
     details: int | None = 50,
     rows: int = TABLE_ROWS,
-    forest: Sequence[ForestRow] = (),
-    paths: Sequence[RankPath] = (),
+    forest: Sequence[ForestRow] | None = None,
+    paths: Sequence[RankPath] | None = None,
     site: bool = False,
 ) -> str:
     """The report as one self-contained HTML page that works offline.
@@ -98,9 +105,9 @@ def render_html(
     A ranked table of the first ``rows`` cities, a bar chart of the top cities, a
     drawing of the network of the top cities (every component, every node labelled),
     a labelled map with regional views; the rank intervals as a forest plot when
-    ``forest`` has rows (see :func:`~glocal.report.charts.forest_rows`) and the
-    ranks through the years when ``paths`` has some
-    (:func:`~glocal.report.charts.rank_paths`); then the agreement with the expert
+    the report has intervals (or ``forest`` gives rows, see
+    :func:`~glocal.report.charts.forest_rows`) and the ranks through the years
+    (or ``paths``, :func:`~glocal.report.charts.rank_paths`); then the agreement with the expert
     list, the sensitivity of the ranking, and for the first ``details`` cities (all
     when ``None``) the evidence behind their rank, with quotes and sources (the first
     :data:`EVIDENCE_ITEMS` facts of each kind). All
@@ -120,6 +127,9 @@ def render_html(
     True
     """
     picture = network_picture(report.network)
+    # The report's own intervals and ranks by year, unless the caller gives others.
+    forest = forest_rows(report.cities) if forest is None else forest
+    paths = rank_paths(report.cities) if paths is None else paths
     return (
         _environment()
         .get_template("pivotal_report.html")

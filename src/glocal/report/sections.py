@@ -7,7 +7,6 @@ calls them; nothing here reads the store.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 
@@ -25,8 +24,6 @@ from glocal.report.model import (
     GraphSizes,
     ListedRankedLow,
     MainCore,
-    NetworkDrawing,
-    NetworkNode,
     NodeRef,
     RankComparison,
     Sensitivity,
@@ -41,7 +38,6 @@ __all__ = [
     "city_ref",
     "communities_section",
     "graph_sizes",
-    "network_drawing",
     "sensitivity_section",
 ]
 
@@ -204,51 +200,6 @@ def communities_section(
             top_cities=tuple(city_ref(c, labels) for c in core_sorted[:50]),
         ),
     )
-
-
-def network_drawing(G: nx.Graph, ranking: Sequence[Ranked], *, seed: int) -> NetworkDrawing:
-    """The top cities tied to organisations and the organisations they share, laid out
-    by networkx's spring layout; other kinds of nodes when no city has memberships."""
-    kinds = {"organisation"}
-    if not any(G.nodes[n]["kind"] == "organisation" for n in G):
-        kinds = {"declaration", "event", "objective"}
-
-    def others_of(city: Hashable) -> list[Hashable]:
-        return [n for n in G[city] if G.nodes[n]["kind"] in kinds]
-
-    tied = [r for r in ranking if others_of(r.city)][:NETWORK_CITIES]
-    score = {r.city: r.score for r in tied}
-    share: Counter[Hashable] = Counter()
-    for r in tied:
-        share.update(others_of(r.city))
-    others = sorted(share, key=lambda n: (-share[n], -G.degree(n), str(n)))[:NETWORK_OTHERS]
-    H = nx.Graph(G.subgraph(set(score) | set(others)))
-    H.remove_nodes_from([n for n in list(H) if H.degree(n) == 0])
-    kind = "organisation" if kinds == {"organisation"} else "any"
-    if H.number_of_nodes() == 0:
-        return NetworkDrawing(nodes=(), edges=(), kind=kind)
-    pos = nx.spring_layout(
-        H, weight="weight", seed=seed, iterations=300, k=2.0 / math.sqrt(H.number_of_nodes())
-    )
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    span_x = (max(xs) - min(xs)) or 1.0
-    span_y = (max(ys) - min(ys)) or 1.0
-    index = {node: i for i, node in enumerate(H)}
-    nodes = tuple(
-        NetworkNode(
-            iri=str(node),
-            label=H.nodes[node]["label"],
-            kind=H.nodes[node]["kind"],
-            x=round(float((pos[node][0] - min(xs)) / span_x), 4),
-            y=round(float((pos[node][1] - min(ys)) / span_y), 4),
-            score=score.get(node),
-            degree=G.degree(node),
-        )
-        for node in H
-    )
-    edges = tuple((index[u], index[v], float(d["weight"])) for u, v, d in H.edges(data=True))
-    return NetworkDrawing(nodes=nodes, edges=edges, kind=kind)
 
 
 def graph_sizes(G: nx.Graph, cities: Sequence[str], *, isolated: int = 0) -> GraphSizes:
