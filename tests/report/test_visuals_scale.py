@@ -66,7 +66,10 @@ def test_the_page_stays_small_and_shows_the_top(large: PivotalReport) -> None:
     assert world.count("<circle") <= MAP_POINTS * len(VIEWS)
     assert f"The {MAP_POINTS} best-ranked cities" in world
     why = page[page.index('<h2 id="why">') : page.index('<h2 id="method">')]
-    assert f"and {300 - EVIDENCE_ITEMS} more memberships" in why
+    # A hub city has 300 memberships: the page shows its strongest facts (or a capped
+    # list of each kind), never all of them; the JSON has them all.
+    blocks = why.split("<h3")[1:]
+    assert blocks and all(block.count("<li") <= 5 * EVIDENCE_ITEMS for block in blocks)
 
 
 def test_the_csv_keeps_every_city(large: PivotalReport) -> None:
