@@ -63,6 +63,7 @@ from glocal.analysis.graph import (
     check_layers,
     local_name,
 )
+from glocal.analysis.weights import DEFAULT_WEIGHTS
 from glocal.namespaces import GL
 from glocal.store import GraphStore
 
@@ -106,13 +107,14 @@ SELECT ?agent ?target ?role ?quote ?source ?date WHERE {
 _TRIPLES = "SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {predicates} }} ?s ?p ?o . }}"
 
 _QUOTES = """
-SELECT ?s ?p ?o ?quote ?source ?status ?date WHERE {{
+SELECT ?s ?p ?o ?quote ?source ?status ?date ?role WHERE {{
   VALUES ?p {{ {predicates} }}
   ?st rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o .
   OPTIONAL {{ ?st gl:quote ?quote }}
   OPTIONAL {{ ?st prov:wasDerivedFrom ?source }}
   OPTIONAL {{ ?st gl:status ?status }}
   OPTIONAL {{ ?st gl:onDate|gl:since|schema:startDate ?date }}
+  OPTIONAL {{ ?st gl:role ?role }}
 }}
 """
 
@@ -189,10 +191,11 @@ _VENUE_PREDICATES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
 
 Triple = tuple[str, str, str]
 #: The (quote, source, year) of each statement of a fact.
-Quotes = Mapping[Triple, list[tuple[str | None, str | None, int | None]]]
+#: Per fact, each statement's (quote, source, year, participation role).
+Quotes = Mapping[Triple, list[tuple[str | None, str | None, int | None, str | None]]]
 
 #: A fact with no statement node: no quote, no source, no date.
-_UNQUOTED: list[tuple[str | None, str | None, int | None]] = [(None, None, None)]
+_UNQUOTED: list[tuple[str | None, str | None, int | None, str | None]] = [(None, None, None, None)]
 
 
 def _select(store: GraphStore, query: str) -> QuerySolutions:
@@ -227,11 +230,21 @@ def _quotes(store: GraphStore, predicates: Iterable[str]) -> tuple[Quotes, set[T
     """The (quote, source, year) of the rdf:Statements about facts with these
     predicates, and the facts that every statement gives a not-done status
     (:data:`NOT_DONE`)."""
-    found: dict[Triple, list[tuple[str | None, str | None, int | None]]] = defaultdict(list)
+    found: dict[Triple, list[tuple[str | None, str | None, int | None, str | None]]] = defaultdict(
+        list
+    )
     done: set[Triple] = set()
     for r in _select(store, _QUOTES.format(predicates=" ".join(predicates))):
         key = (_text(r, "s"), _text(r, "p"), _text(r, "o"))
-        found[key].append((_optional(r, "quote"), _optional(r, "source"), _year(r, "date")))
+        role = _optional(r, "role")
+        found[key].append(
+            (
+                _optional(r, "quote"),
+                _optional(r, "source"),
+                _year(r, "date"),
+                local_name(role) if role else None,
+            )
+        )
         if _optional(r, "status") not in NOT_DONE:
             done.add(key)
     return found, set(found) - done
@@ -272,8 +285,11 @@ def _fact_ties(
         if targets is not None and target not in targets:
             continue
         for city, via in agents(agent):
-            for quote, source, year in quotes.get((s, p, o)) or _UNQUOTED:
-                yield Tie(city, target, layer, local_name(p), source, quote, via, year=year)
+            for quote, source, year, role in quotes.get((s, p, o)) or _UNQUOTED:
+                # The statement's participation role, where it names one with a weight
+                # (a speaker weighs more than a listener), else the relation itself.
+                relation = role if role is not None and role in DEFAULT_WEIGHTS else local_name(p)
+                yield Tie(city, target, layer, relation, source, quote, via, year=year)
 
 
 def _organisation_ties(store: GraphStore, agents: _Agents) -> Iterator[Tie]:
@@ -298,7 +314,7 @@ def _organisation_ties(store: GraphStore, agents: _Agents) -> Iterator[Tie]:
         quotes, _ = _quotes(store, ["org:memberOf"])
         for s, p, o in bare:
             for city, via in agents(s):
-                for quote, source, year in quotes.get((s, p, o)) or _UNQUOTED:
+                for quote, source, year, _ in quotes.get((s, p, o)) or _UNQUOTED:
                     yield Tie(city, o, "organisations", "Member", source, quote, via, year=year)
     # Founding an organisation, or taking part in it without membership.
     acts = ["gl:founded", "gl:participatesIn"]
@@ -354,7 +370,7 @@ def _objective_ties(store: GraphStore, agents: _Agents) -> Iterator[Tie]:
             for city, via in agents(agent):
                 for target, relation in objectives.get(pledge, ()):
                     stated = quotes.get((pledge, GL + "pledgedBy", agent)) or _UNQUOTED
-                    for quote, source, year in stated:
+                    for quote, source, year, _ in stated:
                         yield Tie(
                             city,
                             target,

@@ -41,6 +41,21 @@ PHRASES: Mapping[str, str] = MappingProxyType(
         "heldIn": "was the venue of",
         "contributesTo": "pledged to work toward",
         "addresses": "made a pledge under",
+        "Author": "wrote",
+        "Adopter": "adopted",
+        "Organiser": "organised",
+        "Host": "hosted",
+        "Founder": "founded",
+        "Speaker": "spoke at",
+        "Funder": "funded",
+        "Participant": "took part in",
+        "Signatory": "signed",
+        "Endorser": "endorsed",
+        "Pledger": "made a pledge in",
+        "Supporter": "supported",
+        "EventVenue": "was the venue of",
+        "AdoptionVenue": "was the venue where this was adopted:",
+        "Seat": "is the seat of",
     }
 )
 
