@@ -13,6 +13,7 @@ from glocal.data.synth import synthesize, write_synthetic
 from glocal.data.validation import validate_dataset
 from glocal.dataset import load_files
 from glocal.report.build import pivotal_report
+from glocal.report.charts import forest_rows, rank_paths
 from glocal.report.html import render_html
 from glocal.report.mapping import VIEWS
 from glocal.resources import DATA_DIR, ONTOLOGY_DIR
@@ -71,5 +72,7 @@ def test_report_runs_at_a_modest_synthetic_size(tmp_path: Path) -> None:
     assert report.agreement.precision_at_k is not None
     assert any("sensitivity" in m for m in messages)
     assert (report.cities[0].evidence.memberships[0].quote or "").startswith("Synthetic")
-    assert render_html(report).count("<svg") == 3 + len(VIEWS)  # one map per view
+    # One map per view, and the interval and rank-over-time charts when there are any.
+    charts = bool(forest_rows(report.cities)) + bool(rank_paths(report.cities))
+    assert render_html(report).count("<svg") == 3 + len(VIEWS) + charts
     assert len(fetch_ties(store).ties) > 1500
