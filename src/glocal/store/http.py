@@ -34,7 +34,7 @@ from pyoxigraph import (
 from glocal.formats import N_TRIPLES, SPARQL_XML
 from glocal.store.errors import QueryFailed, QuerySyntaxError, QueryTimeout, StoreUnavailable
 from glocal.store.sparql import QueryResult, serialize_result
-from glocal.store.worker import CHUNK_SIZE
+from glocal.store.worker import ChunkWriter
 
 __all__ = ["EngineClient", "ResponseBody", "read_result", "transcode"]
 
@@ -217,26 +217,6 @@ class _Stopped(Exception):
     """The consumer of a stream went away; the producer stops writing."""
 
 
-class _QueueWriter:
-    """A binary file object that hands what Oxigraph writes to a consumer in chunks."""
-
-    def __init__(self, chunks: queue.Queue[tuple[str, Any]], stop: threading.Event) -> None:
-        self._chunks = chunks
-        self._stop = stop
-        self._buffer = bytearray()
-
-    def write(self, data: bytes) -> int:
-        self._buffer += data
-        if len(self._buffer) >= CHUNK_SIZE:
-            self.flush()
-        return len(data)
-
-    def flush(self) -> None:
-        if self._buffer:
-            _put(self._chunks, ("chunk", bytes(self._buffer)), self._stop)
-            self._buffer.clear()
-
-
 def _put(
     chunks: queue.Queue[tuple[str, Any]], item: tuple[str, Any], stop: threading.Event
 ) -> None:
@@ -271,7 +251,7 @@ def transcode(
                 result = parse_query_results(reader, QueryResultsFormat.XML)
             else:
                 result = (quad.triple for quad in parse(reader, RdfFormat.N_TRIPLES))
-            writer = _QueueWriter(chunks, stop)
+            writer = ChunkWriter(lambda chunk: _put(chunks, ("chunk", chunk), stop))
             serialize_result(result, writer, media_type)
             writer.flush()
             message: tuple[str, Any] = ("end", None)

@@ -10,7 +10,7 @@ worker runs what, and kills a worker to stop it.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Literal
@@ -20,7 +20,7 @@ from glocal.store.isolation import cut_network
 from glocal.store.service_calls import check_service_calls
 from glocal.store.sparql import execute, query_form, serialize_result
 
-__all__ = ["CHUNK_SIZE", "FormRequest", "QueryRequest", "Worker", "resident_kb"]
+__all__ = ["CHUNK_SIZE", "ChunkWriter", "FormRequest", "QueryRequest", "Worker", "resident_kb"]
 
 CHUNK_SIZE = 64 * 1024
 #: How much lower the main lane's scheduling priority is (see ``nice(2)``).
@@ -66,11 +66,21 @@ class FormRequest:
     allow: tuple[str, ...] | None = None
 
 
-class _ChunkWriter:
-    """A binary file object that ships what Oxigraph writes in fixed-size chunks."""
+class ChunkWriter:
+    """A binary file object that hands what Oxigraph writes to ``send`` in chunks of
+    about :data:`CHUNK_SIZE` bytes (to a pipe here, to a queue in
+    :mod:`glocal.store.http`), so a large result streams instead of piling up.
 
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
+    >>> sent = []
+    >>> writer = ChunkWriter(sent.append)
+    >>> writer.write(b"x" * CHUNK_SIZE), writer.write(b"y"), len(sent)
+    (65536, 1, 1)
+    >>> writer.flush(); sent[-1]
+    b'y'
+    """
+
+    def __init__(self, send: Callable[[bytes], object]) -> None:
+        self._send = send
         self._buffer = bytearray()
 
     def write(self, data: bytes) -> int:
@@ -81,7 +91,7 @@ class _ChunkWriter:
 
     def flush(self) -> None:
         if self._buffer:
-            self._conn.send(("chunk", bytes(self._buffer)))
+            self._send(bytes(self._buffer))
             self._buffer.clear()
 
 
@@ -124,7 +134,7 @@ def _serve(store_path: str, conn: Connection, offline: bool, lane: Lane) -> None
                 default_graphs=request.default_graphs,
                 named_graphs=request.named_graphs,
             )
-            writer = _ChunkWriter(conn)
+            writer = ChunkWriter(lambda chunk: conn.send(("chunk", chunk)))
             serialize_result(result, writer, request.media_type)
             writer.flush()
             conn.send(("end",))
