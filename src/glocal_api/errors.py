@@ -5,7 +5,11 @@ FastAPI exception handler for every error type the core raises (the store's erro
 canned-query parameters, rejected data, bad report options) and for
 :class:`RequestError`, which the routes raise for requests the HTTP layer itself
 refuses (too large, wrong media type, missing token). An engine that is down is the
-server's problem, not the client's: ``503`` with ``Retry-After`` on every route.
+server's problem, not the client's: ``503`` with ``Retry-After`` on every route. A query
+stopped at the time limit is ``503`` too, with ``Retry-After`` set to the time limit
+itself (rounded up): by then every query that held a worker when it arrived has
+finished or been stopped, so a retry does not wait behind the same ones (its own cost
+may still stop it again).
 
 Bodies are plain text, as SPARQL clients expect, except under ``/admin``, whose clients
 are tools: there the body is JSON, ``{"error": message, ...}`` with the details of
@@ -16,6 +20,7 @@ as JSON with ``line``, ``column``, ``found``, ``expected`` and ``hint``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -98,7 +103,11 @@ def problem_of(request: Request, exc: Exception) -> Problem:
     status, prefix = next(_STATUSES[cls] for cls in type(exc).__mro__ if cls in _STATUSES)
     if isinstance(exc, QueryTimeout):
         limit = runtime_of(request).settings.timeout
-        return Problem(status, f"query stopped: it ran past the {limit:g} s time limit")
+        return Problem(
+            status,
+            f"query stopped: it ran past the {limit:g} s time limit",
+            {"Retry-After": str(math.ceil(limit))},
+        )
     sparql = getattr(request.state, "sparql", None)  # set by glocal_api.query.run_query
     if isinstance(exc, QuerySyntaxError) and sparql:
         hint = explain(sparql, str(exc))

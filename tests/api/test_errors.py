@@ -131,7 +131,25 @@ def test_each_error_type_has_one_status(
     problem = problem_of(request, error)
     assert problem.status == status
     assert str(error) in problem.message or "7 s time limit" in problem.message
-    assert ("Retry-After" in problem.headers) == isinstance(error, StoreUnavailable)
+    retry = isinstance(error, StoreUnavailable | QueryTimeout)
+    assert ("Retry-After" in problem.headers) == retry
+    if isinstance(error, QueryTimeout):
+        assert problem.headers["Retry-After"] == "7"  # the server's time limit
+
+
+def test_a_query_stopped_at_the_time_limit_says_when_to_retry(store: EmbeddedStore) -> None:
+    """Over the wire: 503 with ``Retry-After`` = the time limit, rounded up to seconds."""
+    live = start_server(create_app(store, Settings(timeout=1.5)))
+    # Sorted, so nothing is sent before the limit stops it: a plain 503.
+    runaway = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+    try:
+        with live.client() as client:
+            response = client.get("/sparql", params={"query": runaway})
+    finally:
+        stop_server(live)
+    assert response.status_code == 503, response.text
+    assert "1.5 s time limit" in response.text
+    assert response.headers["retry-after"] == "2"
 
 
 def test_admin_errors_are_json_and_others_text(server: LiveServer) -> None:
