@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 
@@ -130,18 +129,6 @@ def test_report_cities_link_to_their_pages(server: LiveServer) -> None:
         for city in cities[:5]:
             path = city["iri"].replace("https://w3id.org/glocal", "")
             assert f'href="{path}"' in report
-
-
-def test_the_readme_python_example_runs(
-    server: LiveServer, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The README's Python example, as written, against the live server."""
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    block = readme.split("From Python, with `httpx`", 1)[1].split("```python\n", 1)[1]
-    code = block.split("```", 1)[0].replace("http://127.0.0.1:8000", server.url)
-    exec(compile(code, "README.md", "exec"), {})
-    printed = set(capsys.readouterr().out.split())
-    assert "https://w3id.org/glocal/id/city/freetown" in printed
 
 
 def test_long_indexes_come_in_pages(server: LiveServer) -> None:
