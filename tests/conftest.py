@@ -9,16 +9,19 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 import uvicorn
+from playwright.sync_api import Browser, Route, sync_playwright
 
 from glocal.dataset import Dataset, curated_files, load_files
 from glocal.store import EmbeddedStore
 from glocal.store.virtuoso import ISQL, VIRTUOSO, VirtuosoServer
 from glocal_api.app import Settings, create_app
 from glocal_api.server import ConnectionLimits, make_server
+from glocal_cli.bench import chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -101,3 +104,43 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServe
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium (never a downloaded one), shared by the tests of one module.
+
+    Module-scoped, not session-scoped: ``glocal bench``'s page timing starts its own
+    Playwright session, which cannot run while another is open in the same thread.
+    """
+    if reason := chromium.missing():
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        launched = chromium.launch(playwright)
+        yield launched
+        launched.close()
+
+
+class Offline:
+    """A Playwright route handler that refuses, and records, every request leaving ``host``."""
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        self.refused: list[str] = []
+
+    def __call__(self, route: Route) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlsplit(url).hostname == self.host:
+            route.continue_()
+        else:
+            self.refused.append(url)
+            route.abort()
+
+    def check(self) -> None:
+        assert not self.refused, f"the page tried to fetch from outside: {self.refused}"
+
+
+@pytest.fixture
+def offline(server: LiveServer) -> Offline:
+    """Refuses every request a page makes beyond the ``server`` fixture's host."""
+    return Offline(urlsplit(server.url).hostname or "127.0.0.1")

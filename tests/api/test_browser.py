@@ -12,63 +12,18 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from glocal.namespaces import PREFIXES
+from tests.conftest import Offline
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Generous, for loaded CI machines; a passing run takes a few seconds.
 expect.set_options(timeout=15_000)
-SCREENSHOT = Path("/tmp/ui.png")
+SCREENSHOT = Path(__file__).resolve().parents[1] / "screenshots" / "query-freetown-desktop.png"
 RESULTS_FORMATS = ["json", "xml", "csv", "tsv"]
 GRAPH_FORMATS = ["ttl", "nt", "jsonld", "rdfxml", "trig", "nq"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium (never a downloaded one), shared by the tests of this module."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make debian-packages)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-class Offline:
-    """Records every request that would leave the loopback server, and refuses it."""
-
-    def __init__(self, host: str) -> None:
-        self.host = host
-        self.refused: list[str] = []
-
-    def __call__(self, route: Route) -> None:
-        url = route.request.url
-        if url.startswith(("data:", "blob:")) or urlsplit(url).hostname == self.host:
-            route.continue_()
-        else:
-            self.refused.append(url)
-            route.abort()
-
-    def check(self) -> None:
-        assert not self.refused, f"the page tried to fetch from outside: {self.refused}"
-
-
-@pytest.fixture
-def offline(server) -> Offline:  # type: ignore[no-untyped-def]
-    return Offline(urlsplit(server.url).hostname or "127.0.0.1")
 
 
 @pytest.fixture
@@ -130,6 +85,7 @@ def test_examples_results_and_resource_pages(page: Page, offline: Offline) -> No
     expect(mmc).to_be_visible()
     expect(page.locator("#output")).to_contain_text("Against this background")
     expect(page.locator("#results-meta")).to_contain_text(" ms")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     # Result IRIs link to the local resource pages.

@@ -15,35 +15,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, Offline
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 WIDTHS = {"desktop": 1280, "phone": 390}
 expect.set_options(timeout=15_000)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium (never a downloaded one)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make debian-packages)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=list(WIDTHS))
@@ -54,27 +34,17 @@ def device(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def page(browser: Browser, server: LiveServer, device: str) -> Iterator[Page]:
     """A page at the device's width; outside requests and script errors fail the test."""
-    host = urlsplit(server.url).hostname
-    refused: list[str] = []
-
-    def route(intercepted: Route) -> None:
-        url = intercepted.request.url
-        if url.startswith(("data:", "blob:")) or urlsplit(url).hostname == host:
-            intercepted.continue_()
-        else:
-            refused.append(url)
-            intercepted.abort()
-
+    offline = Offline(urlsplit(server.url).hostname or "127.0.0.1")
     context = browser.new_context(
         base_url=server.url, viewport={"width": WIDTHS[device], "height": 900}
     )
-    context.route("**/*", route)
+    context.route("**/*", offline)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda err: errors.append(str(err)))
     yield tab
     context.close()
-    assert not refused, f"the page tried to fetch from outside: {refused}"
+    offline.check()
     assert not errors, f"JavaScript errors: {errors}"
 
 

@@ -18,25 +18,17 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.api.test_browser import CHROMIUM_ARGS, Offline, browser
-
-__all__ = ["browser"]  # the shared Chromium fixture, imported for this module's tests
+from tests.conftest import Offline
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 WIDTHS = {"desktop": 1280, "phone": 390}
-assert CHROMIUM_ARGS  # the same launch options as tests/api/test_browser.py
 
 
 @pytest.fixture(params=list(WIDTHS))
 def width(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-@pytest.fixture
-def offline(server) -> Offline:  # type: ignore[no-untyped-def]
-    return Offline(urlsplit(server.url).hostname or "127.0.0.1")
 
 
 def _open(browser: Browser, server, offline: Offline, width: int) -> tuple[Page, list[str]]:  # type: ignore[no-untyped-def]

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
 from glocal.analysis.graph import bipartite_graph
 from glocal.analysis.ties import fetch_ties
@@ -28,8 +27,6 @@ from glocal.store import EmbeddedStore
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 SECTIONS = ["ranking", "network", "map", "agreement", "sensitivity", "communities", "why", "method"]
 
@@ -67,16 +64,6 @@ def pages() -> dict[str, str]:
         "shipped": render_html(report),
         "full": render_html(fed, forest=forest, paths=paths),
     }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make debian-packages)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser: Browser, html: str, refused: list[str]) -> Page:

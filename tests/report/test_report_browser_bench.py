@@ -12,14 +12,15 @@ from glocal.dataset import curated_files, load_files
 from glocal.report.build import pivotal_report
 from glocal.report.html import render_html
 from glocal.store import EmbeddedStore
-from glocal_cli.bench.html_open import CHROMIUM, html_open_time
+from glocal_cli.bench.chromium import missing
+from glocal_cli.bench.html_open import html_open_time
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_bench_times_the_page_opening(tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing")
+    if reason := missing():
+        pytest.skip(reason)
     store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
     try:
         report = pivotal_report(store, sensitivity=False)

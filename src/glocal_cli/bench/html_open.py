@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CHROMIUM", "html_open_time"]
+from glocal_cli.bench.chromium import launch, missing
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+__all__ = ["html_open_time"]
+
 PAINTED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
@@ -29,11 +29,11 @@ def html_open_time(path: Path, *, repeats: int = 3) -> dict[str, Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         return {"skipped": "Playwright is not installed (pip install -e '.[test]')"}
-    if not CHROMIUM.exists():
-        return {"skipped": f"{CHROMIUM} is missing (make debian-packages)"}
+    if reason := missing():
+        return {"skipped": reason}
     samples = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = launch(playwright)
         try:
             for _ in range(repeats):
                 page = browser.new_page(viewport={"width": 1200, "height": 900})
