@@ -297,3 +297,16 @@ def test_completion_offers_a_city_by_label(page: Page, width: str) -> None:
     city.type("kampa")
     options = page.locator("#param-city-options option")
     expect(options.first).to_have_attribute("value", "city:kampala")
+
+
+def test_empty_results_point_to_the_coverage_page(page: Page, width: str) -> None:
+    page.goto("/")
+    expect(page.locator(".CodeMirror .cm-keyword").first).to_be_visible()
+    _type_query(page, "SELECT ?city WHERE { ?city a gl:City ; rdfs:label 'Atlantis' }")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#results-meta")).to_contain_text("0 rows")
+    empty = page.locator("#results .empty")
+    expect(empty).to_contain_text("The sources may not say this")
+    _shot(page, "empty-results", width)
+    empty.get_by_role("link", name="coverage page").click()
+    expect(page.get_by_role("heading", name="Cities with no tie")).to_be_visible()

@@ -59,3 +59,14 @@ def test_an_unknown_iri_gets_did_you_mean(
             "/queries/networks-of-city", params={param: "city:freetown", "format": "json"}
         )
         assert known.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/browse", "/id/city", "/id/city/freetown", "/coverage", "/queries", "/reports/pivotal"],
+)
+def test_every_page_has_the_search_box(server: LiveServer, path: str) -> None:
+    with server.client() as client:
+        page = client.get(path, headers=HTML).text
+    assert '<form class="site-search" role="search" action="/search" method="get">' in page
+    assert 'name="q"' in page.split('role="search"', 1)[1].split("</form>", 1)[0]

@@ -335,7 +335,9 @@ async function render(contentType, body, elapsed, mine) {
   remember(currentState(), rows.length);
   showHistory();
   if (!rows.length) {
-    show(meta, h("p", { class: "empty" }, "No results."));
+    // No rows may mean the sources say nothing of it: point to what the graph covers.
+    show(meta, h("p", { class: "empty" }, "No results. The sources may not say this; see what the graph covers on the ",
+      h("a", { href: "/coverage" }, "coverage page"), "."));
     return;
   }
   const iris = shown.flatMap((row) => Object.values(row)).filter((n) => n.type === "uri").map((n) => n.value);
