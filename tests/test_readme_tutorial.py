@@ -26,6 +26,9 @@ output first, ``…`` standing for any text), a command whose shown output start
 ``error:`` must fail and every other must succeed; and each example's check below
 asserts what the README says it gives, against the in-process store where the answer
 comes from the data.
+
+Longer than 400 lines: the reader of the README, the runner and one check per example
+stay together, so that what each example is held to reads in one place.
 """
 
 from __future__ import annotations

@@ -42,3 +42,17 @@ def test_coverage_page_and_csv(server: LiveServer) -> None:
         counts = client.get("/coverage.json").json()["counts"]
         assert len(rows) == len(counts) > 0
         assert client.get("/coverage.xml").status_code == 404
+
+
+def test_an_empty_canned_result_points_to_the_coverage_page(server: LiveServer) -> None:
+    with server.client() as client:
+        untied = client.get("/coverage.json").json()["untied"]
+        assert untied, "the curated graph has cities with no tie"
+        iri = untied[0][0]
+        empty = client.get("/queries/networks-of-city", params={"city": iri}, headers=HTML)
+        tied = client.get(
+            "/queries/networks-of-city", params={"city": "city:freetown"}, headers=HTML
+        )
+    assert empty.status_code == 200
+    assert 'see what the graph covers on the <a href="/coverage">coverage page</a>' in empty.text
+    assert "No rows." not in tied.text
