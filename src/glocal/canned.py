@@ -174,20 +174,81 @@ def bind(query: CannedQuery, values: Mapping[str, str]) -> str:
 
 
 def bind_values(sparql: str, values: Mapping[str, object]) -> str:
-    """Bind variables by a ``VALUES`` block placed first in the ``WHERE`` clause.
+    """Bind variables by a ``VALUES`` block placed first in the ``WHERE`` clause, and in
+    each subquery that projects them.
 
     ``values`` maps variable names to Oxigraph terms (or their N-Triples text); terms
     are written in N-Triples form, which cannot break out of the block.
 
+    Oxigraph evaluates a subquery on its own, before joining it: a count per city in a
+    subquery is computed for every city of the graph, then all but the bound one are
+    dropped (seconds at half a million quads). A subquery that projects a bound
+    variable (``SELECT ?city (COUNT(...) ...)``, nested only in subqueries that project
+    it too) gets the block as well; its rows for other values would find no partner in
+    the outer query, so the answer is the same. This assumes that such a subquery binds
+    the variable in every row, as a triple pattern does (an unbound row would group
+    with the bound value); the competency tests compare both bindings.
+
     >>> bind_values("SELECT * WHERE { ?s ?p ?o }", {"s": NamedNode("http://a")}).split()[:7]
     ['SELECT', '*', 'WHERE', '{', 'VALUES', '(?s)', '{']
+    >>> text = "SELECT * WHERE { { SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s } }"
+    >>> bind_values(text, {"s": "<http://a>"}).count("VALUES (?s) { (<http://a>) }")
+    2
     """
-    # Mask comments (keeping offsets) so a brace or keyword in a comment is not taken.
-    masked = re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), sparql)
+    # Mask comments and strings (keeping offsets) so a brace or keyword in them is not taken.
+    masked = re.sub(r"#[^\n]*|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'", _blank, sparql)
     match = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE) or re.search(r"\{", masked)
     if match is None:
         raise ValueError("the query has no WHERE clause to bind values in")
-    names = " ".join(f"?{name}" for name in values)
-    terms = " ".join(str(term) for term in values.values())
-    at = match.end()
-    return f"{sparql[:at]} VALUES ({names}) {{ ({terms}) }}\n{sparql[at:]}"
+    # Where each block goes: (offset after the brace, the variables it binds).
+    places: list[tuple[int, list[str]]] = [(match.end(), list(values))]
+    # Each subquery's scope: its WHERE brace, its closing brace, the variables it binds.
+    scopes: list[tuple[int, int, set[str]]] = [(match.end(), len(masked), set(values))]
+    for sub in _SUBSELECT.finditer(masked, match.end()):
+        projected = _projected(sub.group(1))
+        end = _closing(masked, sub.end())
+        # The innermost scope around it decides which bound variables are in scope here.
+        outer = max((sc for sc in scopes if sc[0] <= sub.start() < sc[1]), key=lambda sc: sc[0])
+        bound = {name for name in outer[2] if "*" in projected or name in projected}
+        scopes.append((sub.end(), end, bound))
+        if bound:
+            places.append((sub.end(), [name for name in values if name in bound]))
+    text = sparql
+    for at, names in sorted(places, reverse=True):
+        block = " ".join(f"?{name}" for name in names)
+        terms = " ".join(str(values[name]) for name in names)
+        text = f"{text[:at]} VALUES ({block}) {{ ({terms}) }}\n{text[at:]}"
+    return text
+
+
+#: A subquery's ``SELECT`` with its projection, up to the brace opening its ``WHERE``.
+_SUBSELECT = re.compile(r"\bSELECT\b([^{]*?)\bWHERE\s*\{", re.IGNORECASE)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
+def _projected(projection: str) -> set[str]:
+    """The plain variables (and ``*``) a ``SELECT`` projects, aggregates' aliases aside.
+
+    >>> sorted(_projected(" DISTINCT ?city (COUNT(?x) AS ?n) ?y "))
+    ['city', 'y']
+    """
+    while True:
+        inner = re.sub(r"\([^()]*\)", " ", projection)
+        if inner == projection:
+            break
+        projection = inner
+    names = set(re.findall(r"[?$](\w+)", projection))
+    return names | ({"*"} if "*" in projection else set())
+
+
+def _closing(text: str, start: int) -> int:
+    """The offset of the brace closing the group that opens just before ``start``."""
+    depth = 1
+    for at in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[at], 0)
+        if depth == 0:
+            return at
+    return len(text)

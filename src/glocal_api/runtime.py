@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from glocal.canned import CannedQuery, load_queries
 from glocal.data.files import DataFiles
-from glocal.store import GraphStore
+from glocal.store import GraphStore, QueryForm, query_form
 
 __all__ = ["ClientSlots", "ResultCache", "Runtime", "Settings", "runtime_of"]
 
@@ -130,6 +130,11 @@ class Runtime:
         self.store = store
         self.settings = settings
         self.queries: dict[str, CannedQuery] = load_queries()
+        # Binding values (a VALUES block) never changes a query's form: found once here,
+        # it spares every canned request a parsing round trip to a query worker.
+        self.forms: dict[str, QueryForm] = {
+            name: query_form(query.sparql) for name, query in self.queries.items()
+        }
         self.results = ResultCache(settings.result_cache_entries, settings.result_cache_max_bytes)
         self.clients = ClientSlots(settings.max_queries_per_client)
         self.templates = Jinja2Templates(directory=str(TEMPLATES))

@@ -19,6 +19,7 @@ from pyoxigraph import QuerySolutions
 from glocal.canned import CannedQuery, Parameter, ParameterError, bind, load_queries
 from glocal.dataset import curated_files, load_files
 from glocal.store import EmbeddedStore
+from glocal.store.service_policy import check_federation
 from tests.data.test_quotes import normalise
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,6 +143,39 @@ def test_defaults_bind_and_give_distinct_answers(
     assert rows, f"{query.name} answers nothing with its default parameters"
     keys = [tuple(sorted(row.items())) for row in rows]
     assert len(keys) == len(set(keys)), f"{query.name} repeats rows"
+
+
+WITH_PARAMETERS = [q for q in QUERIES.values() if q.parameters]
+
+
+@pytest.mark.parametrize("query", WITH_PARAMETERS, ids=[q.name for q in WITH_PARAMETERS])
+def test_binding_in_subqueries_keeps_the_answer(
+    canned_store: EmbeddedStore, query: CannedQuery
+) -> None:
+    """``bind`` repeats the block in subqueries that project a parameter (so Oxigraph
+    computes them for the bound value only); the answer is that of the block in the
+    outer WHERE clause alone."""
+    bound = bind(query, {})
+    block = r" VALUES \([^)]*\) \{ \([^\n]*\) \}\n"
+    blocks = list(re.finditer(block, bound))
+    outer_only = bound
+    for found in reversed(blocks[1:]):
+        outer_only = outer_only[: found.start()] + outer_only[found.end() :]
+    assert len(re.findall(block, outer_only)) == 1
+    answers = []
+    for text in (bound, outer_only):
+        result = canned_store.query(text)
+        assert isinstance(result, QuerySolutions)
+        answers.append([[str(row[v]) for v in result.variables] for row in result])
+    assert answers[0] == answers[1]
+    assert answers[0], f"{query.name} answers nothing with its defaults"
+
+
+@pytest.mark.parametrize("query", QUERIES.values(), ids=list(QUERIES))
+def test_query_text_calls_no_service(query: CannedQuery) -> None:
+    """The API checks only a canned query's bound values against the SERVICE policy
+    (glocal_api.canned): the text itself must call no endpoint."""
+    check_federation(query.sparql)
 
 
 PARAMETERS = [(q, p) for q in QUERIES.values() for p in q.parameters]

@@ -10,18 +10,29 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from glocal.canned import load_queries
+from glocal.canned import bind, load_queries
 from glocal.data.files import DataFiles
+from glocal.dataset import Dataset
 from glocal.report.robustness import BOOTSTRAP, NULL
 from glocal.store import EmbeddedStore
+from glocal.store.remote import RemoteStore
+from glocal.store.virtuoso import VirtuosoServer
+from glocal_cli.bench.canned_engines import (
+    LIMIT_MS,
+    canned_engine_lines,
+    canned_on_virtuoso,
+    scale_goals,
+)
 from glocal_cli.bench.graphs import BenchGraph
+from glocal_cli.bench.options import BenchOptions
 from glocal_cli.bench.report_cost import report_cost
-from glocal_cli.bench.timing import percentile
+from glocal_cli.bench.timing import consume, percentile, timing_summary
 
 ROOT = Path(__file__).resolve().parents[2]
 STATS = {"n", "p50_ms", "p99_ms", "mean_ms", "min_ms", "max_ms"}
@@ -248,3 +259,36 @@ def test_report_cost_builds_the_report(store: EmbeddedStore, tmp_path: Path) -> 
     # The curated graph is small: the default replicate counts, not the reduced ones.
     assert result["bootstrap_replicates"] == BOOTSTRAP and result["null_replicates"] == NULL
     assert result["options"] == {"sensitivity": False}
+
+
+def test_canned_queries_on_virtuoso_beside_glocal(
+    virtuoso: VirtuosoServer, dataset: Dataset, store: EmbeddedStore
+) -> None:
+    """Every canned query runs on Virtuoso with glocal's row count, and the ratio and
+    goals come from the two timings."""
+    glocal: dict[str, Any] = {}
+    for name, canned in load_queries().items():
+        started = time.perf_counter()
+        rows = consume(store.query(bind(canned, {})))
+        summary = timing_summary([time.perf_counter() - started])
+        glocal[name] = {"rows": rows, "inprocess": summary, "http_canned": summary}
+    remote = RemoteStore.open(dataset, virtuoso.endpoint, graph_store_url=virtuoso.graph_store)
+    try:
+        measured = canned_on_virtuoso(remote, glocal, BenchOptions.quick_run())
+    finally:
+        remote.close()
+    assert set(measured) == set(glocal)
+    for name, entry in measured.items():
+        assert "error" not in entry, (name, entry)
+        assert entry["virtuoso_rows"] == entry["glocal_rows"] == glocal[name]["rows"], name
+        ours, theirs = entry["glocal_inprocess_p50_ms"], entry["virtuoso"]["p50_ms"]
+        assert entry["virtuoso_over_glocal"] == pytest.approx(theirs / ours)
+        assert entry["no_slower"] == (ours <= theirs)
+        assert entry["within_limit"] == (ours <= LIMIT_MS)
+    goals = scale_goals(measured)
+    assert goals["met"] == [
+        name for name, entry in measured.items() if entry["within_limit"] and entry["no_slower"]
+    ]
+    text = "\n".join(canned_engine_lines({"curated": {"aggregation": {"canned": measured}}}))
+    assert all(f"| {name} |" in text for name in measured)
+    assert f"{len(goals['met'])} of {len(measured)}" in text

@@ -12,7 +12,7 @@
 
 Where a query is parsed, and why
 --------------------------------
-Untrusted text (``/sparql``, canned queries) goes through
+Untrusted text (``/sparql``) goes through
 :func:`~glocal.store.sparql.parse_query` once, in the main process: it checks ``SERVICE``
 against the allow-list (the only place that does, for every caller and backend) and
 parses with Oxigraph against an empty store, which gives the query form (the API
@@ -20,7 +20,10 @@ negotiates the result format from it) and syntax errors with line and column bef
 worker or engine is involved. :meth:`GraphStore.stream` takes only the
 :class:`~glocal.store.sparql.ParsedQuery` this returns. The query is parsed a second
 time where it runs: in a worker process of the embedded store (a parsed query cannot
-cross processes), or by the remote engine. Trusted in-process queries
+cross processes), or by the remote engine. A canned query is glocal's own text with
+values bound as terms: the API finds its form once, when the queries are loaded, and
+sends it to :meth:`GraphStore.stream` as a ``ParsedQuery`` without the parsing round
+trip. Trusted in-process queries
 (:meth:`GraphStore.query`: glocal's own, values bound with ``VALUES``) are parsed once
 by Oxigraph when they run; the remote store parses them locally as well
 (:func:`~glocal.store.sparql.query_form`), for the form, which decides the lossless
@@ -44,6 +47,7 @@ from glocal.store.errors import (
 from glocal.store.interface import GraphStore, default_cache_dir
 from glocal.store.sparql import (
     ParsedQuery,
+    QueryForm,
     QueryResult,
     execute,
     parse_query,
@@ -58,6 +62,7 @@ __all__ = [
     "GraphStore",
     "ParsedQuery",
     "QueryFailed",
+    "QueryForm",
     "QueryResult",
     "QuerySyntaxError",
     "QueryTimeout",

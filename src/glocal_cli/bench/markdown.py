@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from glocal_cli.bench.canned_engines import canned_engine_lines
 from glocal_cli.bench.engines import AGGREGATION_QUERY
 from glocal_cli.bench.headroom_markdown import headroom_table
 from glocal_cli.bench.startup_markdown import startup_tables
@@ -95,6 +96,7 @@ def render(result: Mapping[str, Any]) -> str:
         *_load_table(graphs),
         *startup_tables(result),
         *_canned_tables(graphs),
+        *canned_engine_lines(graphs),
         *_throughput_table(graphs),
         *headroom_table(graphs),
         *_aggregation_table(graphs),
