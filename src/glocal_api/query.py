@@ -102,21 +102,53 @@ def _left(deadline: float) -> float:
     return max(0.05, deadline - time.monotonic())
 
 
-def run_query(
+def cached_answer(
     request: Request,
     sparql: str,
     *,
     default_graphs: list[str],
     named_graphs: list[str],
     fmt: str | None,
-) -> Response:
-    """Check, negotiate, then answer a query from the cache or the store.
+) -> Response | None:
+    """The answer to a query that needs no worker: ``304``, or a result from the cache;
+    None when the query must run (:func:`run_query`).
 
+    Nothing here blocks, so the endpoint calls it on the event loop and hops to a
+    thread only for a query that runs: a cached repeat skips the hop (~0.1 ms of CPU).
     Errors are raised, for :mod:`glocal_api.errors` to answer.
     """
     runtime = runtime_of(request)
+    etag, headers = _check(
+        request, sparql, default_graphs, named_graphs, fmt, runtime.store.version
+    )
+    if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers=headers)
+    cached = runtime.results.get(etag)
+    if cached is not None:
+        headers["X-Cache"] = "hit"
+        if len(cached[1]) >= GZIP_MIN_BYTES and _accepts_gzip(request):
+            # Compressed once when cached: a repeat costs a lookup, whatever its size.
+            gzipped = runtime.results.get_gzip(etag)
+            if gzipped is not None:
+                headers["Content-Encoding"] = "gzip"
+                headers["Vary"] = "Accept, Accept-Encoding"
+                return Response(gzipped[1], media_type=gzipped[0], headers=headers)
+        return Response(cached[1], media_type=cached[0], headers=headers)
+    return None
+
+
+def _check(
+    request: Request,
+    sparql: str,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    fmt: str | None,
+    version: str,
+) -> tuple[str, dict[str, str]]:
+    """Check the request's graphs and size; its ETag (for data ``version``) and the
+    headers every answer has."""
+    runtime = runtime_of(request)
     settings = runtime.settings
-    store = runtime.store
     request.state.sparql = sparql  # for a syntax error's hint (glocal_api.errors)
     for name, graphs in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
         for graph in graphs:
@@ -132,24 +164,35 @@ def run_query(
     # answered before the query is even parsed.
     wanted = fmt or request.headers.get("accept") or ""
     key_source = "\0".join(
-        [store.version, sparql, wanted, "|".join(default_graphs), "|".join(named_graphs)]
+        [version, sparql, wanted, "|".join(default_graphs), "|".join(named_graphs)]
     )
     etag = '"' + hashlib.sha256(key_source.encode()).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
-    if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
-        return Response(status_code=304, headers=headers)
-    cached = runtime.results.get(etag)
-    if cached is not None:
-        headers["X-Cache"] = "hit"
-        if len(cached[1]) >= GZIP_MIN_BYTES and _accepts_gzip(request):
-            # Compressed once when cached: a repeat costs a lookup, whatever its size.
-            gzipped = runtime.results.get_gzip(etag)
-            if gzipped is not None:
-                headers["Content-Encoding"] = "gzip"
-                headers["Vary"] = "Accept, Accept-Encoding"
-                return Response(gzipped[1], media_type=gzipped[0], headers=headers)
-        return Response(cached[1], media_type=cached[0], headers=headers)
+    return etag, headers
 
+
+def run_query(
+    request: Request,
+    sparql: str,
+    *,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    fmt: str | None,
+) -> Response:
+    """Check, negotiate, then answer a query from the cache or the store.
+
+    Errors are raised, for :mod:`glocal_api.errors` to answer.
+    """
+    answer = cached_answer(
+        request, sparql, default_graphs=default_graphs, named_graphs=named_graphs, fmt=fmt
+    )
+    if answer is not None:
+        return answer
+    runtime = runtime_of(request)
+    settings = runtime.settings
+    store = runtime.store
+    # The key names the version of the store that answers, even if a reload swaps it now.
+    etag, headers = _check(request, sparql, default_graphs, named_graphs, fmt, store.version)
     client = request.client.host if request.client else "unknown"
     if not runtime.clients.take(client):
         raise RequestError(

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from glocal_api.client_slots import ClientSlots
     from glocal_api.server import ConnectionLimits
 
-__all__ = ["MAX_HTTP_WORKERS", "default_http_workers", "run", "serving_app"]
+__all__ = ["MAX_HTTP_WORKERS", "default_http_workers", "run", "serving_app", "worker_share"]
 
 #: HTTP processes at most by default: each holds its own app, caches and query workers.
 MAX_HTTP_WORKERS = 8
@@ -158,10 +158,8 @@ def _serve_processes(
     from glocal_api.client_slots import ClientSlots
     from glocal_api.processes import serve_processes
 
-    # The query workers and the quick lane, split so that the totals stay as asked.
     options = {
-        "workers": max(1, math.ceil(args.workers / processes)),
-        "quick_workers": max(1, QUICK_WORKERS // processes),
+        **worker_share(args.workers, processes),
         "federation": bool(args.federation_allow),
         "memory_mb": args.worker_memory_mb,
     }
@@ -171,6 +169,19 @@ def _serve_processes(
     return serve_processes(
         serving_app, served, host=args.host, port=args.port, processes=processes, limits=limits
     )
+
+
+def worker_share(workers: int, processes: int) -> dict[str, Any]:
+    """One HTTP process's query workers, main and quick lane, so that the totals stay
+    ``workers`` and :data:`QUICK_WORKERS` (rounded up to one each).
+
+    >>> worker_share(4, 2)
+    {'workers': 2, 'quick_workers': 1}
+    """
+    return {
+        "workers": max(1, math.ceil(workers / processes)),
+        "quick_workers": max(1, QUICK_WORKERS // processes),
+    }
 
 
 def serving_app(
