@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from glocal import __version__
 from glocal.store import GraphStore
 from glocal_api import admin, browse, canned, complete, coverage, pages, protocol, reports, ui
+from glocal_api.client_slots import ClientSlots
 from glocal_api.errors import add_error_handlers
 from glocal_api.headers import SecurityHeaders
 from glocal_api.query import GZIP_MIN_BYTES
@@ -31,7 +32,9 @@ __all__ = ["Settings", "create_app"]
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
+def create_app(
+    store: GraphStore, settings: Settings | None = None, *, clients: ClientSlots | None = None
+) -> FastAPI:
     """Build the web application over a store.
 
     Parameters
@@ -40,6 +43,9 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
         Any :class:`~glocal.store.GraphStore` (embedded Oxigraph or a remote engine).
     settings
         Server options; defaults are read-only with a 30 s query timeout.
+    clients
+        The per-client query counts, when several HTTP processes share them
+        (:mod:`glocal_api.processes`); by default the app counts its own.
     """
     app = FastAPI(
         docs_url=None,
@@ -52,7 +58,7 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
             "carries its source document and a verbatim quote."
         ),
     )
-    app.state.runtime = Runtime(store, settings or Settings())
+    app.state.runtime = Runtime(store, settings or Settings(), clients=clients)
     # Level 5: level 9 (the default) costs several ms per cached hit on large results.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=5)
     app.add_middleware(

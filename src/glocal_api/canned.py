@@ -27,7 +27,7 @@ from glocal.views.search import did_you_mean
 from glocal_api.bodies import query_params
 from glocal_api.errors import RequestError
 from glocal_api.pages import safe_link
-from glocal_api.query import cached_response, run_query
+from glocal_api.query import cached_answer, run_query
 from glocal_api.runtime import runtime_of
 
 __all__ = ["UnknownResource", "router", "unknown_resource"]
@@ -157,7 +157,7 @@ async def run_canned(name: str, request: Request) -> Response:
     if "format" in params or not _wants_html(request):
         # ParameterError propagates: glocal_api.errors answers it with 400.
         bound = bind(query, params)
-        repeat = cached_response(
+        repeat = cached_answer(
             request, bound, default_graphs=[], named_graphs=[], fmt=params.get("format")
         )
         if repeat is not None:

@@ -18,8 +18,9 @@ from fastapi.templating import Jinja2Templates
 from glocal.canned import CannedQuery, load_queries
 from glocal.data.files import DataFiles
 from glocal.store import GraphStore, QueryForm, query_form
+from glocal_api.client_slots import ClientSlots
 
-__all__ = ["ClientSlots", "ResultCache", "Runtime", "Settings", "runtime_of"]
+__all__ = ["ResultCache", "Runtime", "Settings", "runtime_of"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -96,37 +97,12 @@ class ResultCache:
                 self._items.popitem(last=False)
 
 
-class ClientSlots:
-    """How many queries each client address has running; a bounded count per client."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._running: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def take(self, client: str) -> bool:
-        """Count one more query for ``client``; False (and no count) past the limit."""
-        with self._lock:
-            running = self._running.get(client, 0)
-            if running >= self.limit:
-                return False
-            self._running[client] = running + 1
-            return True
-
-    def give_back(self, client: str) -> None:
-        """A query of ``client`` ended."""
-        with self._lock:
-            running = self._running.get(client, 0) - 1
-            if running > 0:
-                self._running[client] = running
-            else:
-                self._running.pop(client, None)
-
-
 class Runtime:
     """What the routers share: the current store (swappable on reload), settings, caches."""
 
-    def __init__(self, store: GraphStore, settings: Settings) -> None:
+    def __init__(
+        self, store: GraphStore, settings: Settings, *, clients: ClientSlots | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
         self.queries: dict[str, CannedQuery] = load_queries()
@@ -136,7 +112,8 @@ class Runtime:
             name: query_form(query.sparql) for name, query in self.queries.items()
         }
         self.results = ResultCache(settings.result_cache_entries, settings.result_cache_max_bytes)
-        self.clients = ClientSlots(settings.max_queries_per_client)
+        # Shared with the other HTTP processes when there are several.
+        self.clients = clients or ClientSlots(settings.max_queries_per_client)
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
         # Reports keyed by (data version, options): computing one takes ~0.5 s.
         self.reports: OrderedDict[tuple[object, ...], object] = OrderedDict()

@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=4096,
         metavar="N",
-        help="open connections at most; more are answered 503 and closed",
+        help="open connections at most, per HTTP process; more are answered 503 and closed",
     )
     serve.add_argument(
         "--header-timeout",
@@ -85,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=60.0,
         metavar="SECONDS",
         help="time a client has to send a request's body, after its headers",
+    )
+    serve.add_argument(
+        "--http-workers",
+        type=int,
+        metavar="N",
+        help="HTTP server processes, sharing the query workers and the per-client limit "
+        "(default: one per usable core, at most 8); --reload, --enable-update, --store and "
+        "the admin routes serve from one process",
     )
     serve.add_argument("--enable-update", action="store_true", help="accept SPARQL Update")
     serve.add_argument(

@@ -1,17 +1,40 @@
-"""``glocal serve``: load and check the data, then serve the SPARQL endpoint, web UI and reports."""
+"""``glocal serve``: load and check the data, then serve the SPARQL endpoint, web UI and reports.
+
+The HTTP work runs in one process per usable core (:mod:`glocal_api.processes`), each
+with its share of the query workers; what changes the served store (reloads, imports,
+updates) and a remote store keep to one process.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
+import signal
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
-from glocal.store import GraphStore
+from glocal.store import EmbeddedStore, GraphStore
 from glocal_cli.loading import data_files, load_data, open_store, progress
 
-__all__ = ["run"]
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from glocal_api.app import Settings
+    from glocal_api.client_slots import ClientSlots
+    from glocal_api.server import ConnectionLimits
+
+__all__ = ["MAX_HTTP_WORKERS", "default_http_workers", "run", "serving_app", "worker_share"]
+
+#: HTTP processes at most by default: each holds its own app, caches and query workers.
+MAX_HTTP_WORKERS = 8
+#: Quick-lane query workers in all (see glocal.store.pool), split between the processes.
+QUICK_WORKERS = 2
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,9 +72,8 @@ def run(args: argparse.Namespace) -> int:
             return 1
         store = open_store(dataset, args)
         del dataset
-    from glocal_api.admin import Watcher
-    from glocal_api.app import Settings, create_app
-    from glocal_api.server import ConnectionLimits, make_server
+    from glocal_api.app import Settings
+    from glocal_api.server import ConnectionLimits
 
     settings = Settings(
         max_queries_per_client=args.max_queries_per_client,
@@ -62,6 +84,44 @@ def run(args: argparse.Namespace) -> int:
         admin_token=admin_token,
         data=None if args.store else data,
     )
+    limits = ConnectionLimits(
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+        max_connections=args.max_connections,
+    )
+    processes = args.http_workers or default_http_workers()
+    one_process = (
+        ["--reload"] * args.reload
+        + ["the admin routes"] * bool(admin_token)
+        + ["--enable-update"] * args.enable_update
+        + ["--store"] * bool(args.store)
+    )
+    if processes > 1 and one_process:
+        # They change the served store, which every process would have to follow.
+        print(f"glocal: one HTTP process, as {' and '.join(one_process)} need", flush=True)
+        processes = 1
+    if processes > 1 and isinstance(store, EmbeddedStore):
+        return _serve_processes(store, settings, limits, args, processes)
+    return _serve_one(store, settings, limits, args)
+
+
+def default_http_workers() -> int:
+    """HTTP processes by default: one per usable core, at most :data:`MAX_HTTP_WORKERS`.
+
+    >>> 1 <= default_http_workers() <= MAX_HTTP_WORKERS
+    True
+    """
+    return max(1, min(MAX_HTTP_WORKERS, len(os.sched_getaffinity(0))))
+
+
+def _serve_one(
+    store: GraphStore, settings: Settings, limits: ConnectionLimits, args: argparse.Namespace
+) -> int:
+    """Serve from this process: the admin routes, reloads and updates swap its store."""
+    from glocal_api.admin import Watcher
+    from glocal_api.app import create_app
+    from glocal_api.server import make_server
+
     app = create_app(store, settings)
     # Watch the files, and log reloads and imports.
     logger = logging.getLogger("glocal.admin")
@@ -70,22 +130,84 @@ def run(args: argparse.Namespace) -> int:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     watcher = Watcher(app).start() if args.reload else None
-    extras = ["admin routes on"] * bool(admin_token) + ["reloading on file changes"] * args.reload
+    extras = ["admin routes on"] * bool(settings.admin_token) + [
+        "reloading on file changes"
+    ] * args.reload
+    _announce(store.version, args, extras)
+    previous = signal.signal(signal.SIGTERM, _exit_on_term)
+    try:
+        make_server(app, host=args.host, port=args.port, limits=limits).run()
+    except (KeyboardInterrupt, SystemExit):
+        pass  # uvicorn re-raises the signal that stopped it, once it has shut down
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if watcher is not None:
+            watcher.stop()
+        app.state.runtime.store.close()
+    return 0
+
+
+def _serve_processes(
+    store: EmbeddedStore,
+    settings: Settings,
+    limits: ConnectionLimits,
+    args: argparse.Namespace,
+    processes: int,
+) -> int:
+    """Serve from ``processes`` HTTP processes, each with its share of the query workers."""
+    from glocal_api.client_slots import ClientSlots
+    from glocal_api.processes import serve_processes
+
+    options = {
+        **worker_share(args.workers, processes),
+        "federation": bool(args.federation_allow),
+        "memory_mb": args.worker_memory_mb,
+    }
+    clients = ClientSlots(settings.max_queries_per_client)
+    served = (str(store.path), store.version, options, replace(settings, data=None), clients)
+    _announce(store.version, args, [f"{processes} HTTP processes"])
+    return serve_processes(
+        serving_app, served, host=args.host, port=args.port, processes=processes, limits=limits
+    )
+
+
+def worker_share(workers: int, processes: int) -> dict[str, Any]:
+    """One HTTP process's query workers, main and quick lane, so that the totals stay
+    ``workers`` and :data:`QUICK_WORKERS` (rounded up to one each).
+
+    >>> worker_share(4, 2)
+    {'workers': 2, 'quick_workers': 1}
+    """
+    return {
+        "workers": max(1, math.ceil(workers / processes)),
+        "quick_workers": max(1, QUICK_WORKERS // processes),
+    }
+
+
+def serving_app(
+    path: str,
+    version: str,
+    options: dict[str, Any],
+    settings: Settings,
+    clients: ClientSlots,
+) -> tuple[FastAPI, Callable[[], None]]:
+    """One HTTP process's app over the built store at ``path``, and what closes it."""
+    from glocal_api.app import create_app
+
+    app = create_app(EmbeddedStore(Path(path), version, **options), settings, clients=clients)
+    return app, lambda: app.state.runtime.store.close()
+
+
+def _announce(version: str, args: argparse.Namespace, extras: list[str]) -> None:
     print(
-        f"glocal: serving data version {store.version} at http://{args.host}:{args.port}/ "
+        f"glocal: serving data version {version} at http://{args.host}:{args.port}/ "
         "(SPARQL at /sparql" + "".join(f"; {e}" for e in extras) + ")",
         flush=True,
     )
-    limits = ConnectionLimits(
-        header_timeout=args.header_timeout,
-        body_timeout=args.body_timeout,
-        max_connections=args.max_connections,
-    )
-    make_server(app, host=args.host, port=args.port, limits=limits).run()
-    if watcher is not None:
-        watcher.stop()
-    app.state.runtime.store.close()
-    return 0
+
+
+def _exit_on_term(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def _token(path: Path | None, variable: str, what: str) -> str | None:

@@ -35,6 +35,9 @@ from glocal_cli.bench.report_cost import report_cost
 from glocal_cli.bench.timing import consume, percentile, timing_summary
 
 ROOT = Path(__file__).resolve().parents[2]
+# The whole quick bench runs once, in the first test's set-up: it starts eight servers
+# (two of them for the serving section) and takes minutes on a loaded machine.
+pytestmark = pytest.mark.timeout(900)
 STATS = {"n", "p50_ms", "p99_ms", "mean_ms", "min_ms", "max_ms"}
 
 
@@ -57,7 +60,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str
         ],
         capture_output=True,
         text=True,
-        timeout=280,
+        timeout=840,
         cwd=ROOT,
         check=False,
     )
@@ -192,6 +195,37 @@ def test_headroom(bench: tuple[dict[str, Any], str, str]) -> None:
     # The HTTP process and at least its main and quick query workers.
     assert room["peak_rss_mb"] > 100
     assert "## Headroom (curated, uncached)" in markdown
+
+
+def test_serving(bench: tuple[dict[str, Any], str, str]) -> None:
+    """The default (several HTTP processes, httptools) against one h11 process on the
+    same uncached mix, with ratios and goals computed from the measured numbers."""
+    result, markdown, _ = bench
+    serving = result["graphs"]["curated"]["serving"]
+    assert serving["configurations"]["baseline"]["protocol"] == "h11"
+    assert serving["configurations"]["default"]["protocol"] == "httptools"
+    assert serving["mix"] == result["graphs"]["curated"]["throughput"]["mix"]
+    assert [load["clients"] for load in serving["loads"]] == [10, 50, 200]
+    for load in serving["loads"]:
+        for config in ("baseline", "default"):
+            run = load[config]
+            assert run["errors"] == 0, run["error_messages"]
+            assert 0 < run["p50_ms"] <= run["p99_ms"]
+            assert run["cpu_ms_per_request"] > 0
+        assert load["ratio"] == pytest.approx(
+            load["default"]["requests_per_s"] / load["baseline"]["requests_per_s"]
+        )
+    for config in ("baseline", "default"):
+        assert serving["pages"][config]["errors"] == 0, serving["pages"][config]["error_messages"]
+    goals = result["goals"]["run"]
+    smallest = min(load["ratio"] for load in serving["loads"])
+    assert goals["serving_speedup"]["measured"] == pytest.approx(smallest)
+    assert goals["serving_speedup"]["met"] == (smallest >= 1.7)
+    p99 = serving["loads"][1]["default"]["p99_ms"]
+    assert goals["serving_p99_50_ms"] == {"target": "<= 250 ms", "measured": p99, "met": p99 <= 250}
+    page_p50 = serving["pages"]["default"]["p50_ms"]
+    assert goals["page_p50_10_ms"]["met"] == (page_p50 <= 20)
+    assert "## Serving (curated, uncached mix)" in markdown
 
 
 def test_aggregation_ratios_and_skipped_engines(bench: tuple[dict[str, Any], str, str]) -> None:

@@ -55,11 +55,15 @@ class EmbeddedStore:
         workers: int = 4,
         federation: bool = False,
         memory_mb: int | None = DEFAULT_MEMORY_MB,
+        quick_workers: int = 2,
     ) -> None:
         self.path = path
         self.version = version
         self._store = Store.read_only(str(path))
         self._workers = workers
+        # Workers of the pool's quick lane (glocal.store.pool); serve splits them
+        # between its HTTP processes.
+        self._quick_workers = quick_workers
         # Workers running untrusted queries have no network unless federation is on.
         self._federation = federation
         self._memory_mb = memory_mb
@@ -159,6 +163,7 @@ class EmbeddedStore:
             self._pool = QueryPool(
                 str(self.path),
                 size=self._workers,
+                quick_size=self._quick_workers,
                 offline=not self._federation,
                 memory_mb=self._memory_mb,
             )

@@ -20,6 +20,12 @@ GOALS: dict[str, float] = {
     "cold_start_s": 3.0,
     "import_s": 5.0,
     "import_mb": 300.0,
+    # Serving (glocal_cli.bench.serving), curated graph, uncached mix: the default's
+    # requests/s over the single h11 process's at every client count, its p99 at 50
+    # clients, and its resource pages' p50 at 10 clients.
+    "serving_speedup": 1.7,
+    "serving_p99_50_ms": 250.0,
+    "page_p50_10_ms": 20.0,
 }
 
 
@@ -31,8 +37,34 @@ def _at_most(value: float | None, goal: str, unit: str) -> dict[str, Any]:
     }
 
 
+def _serving_goals(serving: Mapping[str, Any]) -> dict[str, Any]:
+    """The serving section's goals: the smallest speed-up over the client counts (each
+    must reach it), the default's p99 at 50 clients and its pages' p50 at 10.
+
+    >>> _serving_goals({})["serving_speedup"]
+    {'target': '>= 1.7x', 'measured': None, 'met': None}
+    """
+    loads = serving.get("loads", [])
+    ratios = [load["ratio"] for load in loads if load.get("ratio") is not None]
+    speedup = min(ratios) if ratios and len(ratios) == len(loads) else None
+    at_50: Mapping[str, Any] = next(
+        (load["default"] for load in loads if load["clients"] == 50), {}
+    )
+    pages = serving.get("pages", {}).get("default", {})
+    return {
+        "serving_speedup": {
+            "target": f">= {GOALS['serving_speedup']:g}x",
+            "measured": speedup,
+            "met": None if speedup is None else speedup >= GOALS["serving_speedup"],
+        },
+        "serving_p99_50_ms": _at_most(at_50.get("p99_ms"), "serving_p99_50_ms", "ms"),
+        "page_p50_10_ms": _at_most(pages.get("p50_ms"), "page_p50_10_ms", "ms"),
+    }
+
+
 def check_run_goals(run: Mapping[str, Any]) -> dict[str, Any]:
-    """Goals of the whole run: validation, cold start (curated) and the import.
+    """Goals of the whole run: validation, cold start (curated), the import and serving
+    (curated, :func:`_serving_goals`).
 
     >>> check_run_goals({})["import_s"]
     {'target': '<= 5 s', 'measured': None, 'met': None}
@@ -48,6 +80,7 @@ def check_run_goals(run: Mapping[str, Any]) -> dict[str, Any]:
         "cold_start_s": _at_most(start.get("seconds_to_first_answer"), "cold_start_s", "s"),
         "import_s": _at_most(imported.get("seconds"), "import_s", "s"),
         "import_mb": _at_most(imported.get("peak_tree_mb"), "import_mb", "MB"),
+        **_serving_goals(graphs.get("curated", {}).get("serving", {})),
     }
 
 

@@ -24,7 +24,7 @@ from glocal_cli.bench.servers import GlocalServer
 from glocal_cli.bench.throughput import load_test
 from glocal_cli.bench.timing import say
 
-__all__ = ["headroom"]
+__all__ = ["headroom", "process_tree"]
 
 LOADS = (10, 50, 200)
 RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -32,7 +32,7 @@ RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 RUNAWAY_SECONDS = 10.0
 
 
-def _tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
     """``pid`` and all its descendants, from the parent ids in ``/proc``."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -57,7 +57,7 @@ def _peak_memory(pid: int) -> Iterator[dict[str, float]]:
 
     def sample() -> None:
         while not stop.wait(0.2):
-            total = sum(resident_kb(p) for p in _tree(pid)) / 1024
+            total = sum(resident_kb(p) for p in process_tree(pid)) / 1024
             peak["peak_rss_mb"] = max(peak["peak_rss_mb"], total)
 
     sampler = threading.Thread(target=sample, daemon=True)

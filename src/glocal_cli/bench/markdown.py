@@ -9,6 +9,7 @@ from typing import Any
 from glocal_cli.bench.canned_engines import canned_engine_lines
 from glocal_cli.bench.engines import AGGREGATION_QUERY
 from glocal_cli.bench.headroom_markdown import headroom_table
+from glocal_cli.bench.serving_markdown import serving_tables
 from glocal_cli.bench.startup_markdown import startup_tables
 from glocal_cli.bench.timing import p50, ratio
 
@@ -99,6 +100,7 @@ def render(result: Mapping[str, Any]) -> str:
         *canned_engine_lines(graphs),
         *_throughput_table(graphs),
         *headroom_table(graphs),
+        *serving_tables(result),
         *_aggregation_table(graphs),
         *_report_table(graphs),
         *_notes(result, meta),

@@ -36,6 +36,7 @@ from glocal_cli.bench.options import BenchOptions
 from glocal_cli.bench.processes import membership_import, server_starts
 from glocal_cli.bench.report_cost import report_cost
 from glocal_cli.bench.servers import GlocalServer, RdflibEndpoint, free_port
+from glocal_cli.bench.serving import serving
 from glocal_cli.bench.throughput import throughput
 from glocal_cli.bench.timing import say
 
@@ -168,6 +169,7 @@ def _measure_graph(
         if graph.name == "curated":
             mix = graph.result["throughput"].get("mix", [])
             graph.result["headroom"] = headroom(uncached, mix, options)
+            graph.result["serving"] = serving(graph, mix, options)
         rdflib: RdflibEndpoint | None = None
         rdflib_note: str | None = None
         if options.skip_rdflib_endpoint:

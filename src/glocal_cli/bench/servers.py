@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -118,25 +118,42 @@ def _server_timing(app: _ASGIApp) -> _ASGIApp:
 
 
 def _serve_glocal(
-    store_path: str, version: str, port: int, workers: int, cache_entries: int
+    store_path: str,
+    version: str,
+    port: int,
+    workers: int,
+    cache_entries: int,
+    protocol: Literal["httptools", "h11"],
+    processes: int,
 ) -> None:
-    """Child process: serve ``create_app`` over a built store on ``127.0.0.1:port``."""
+    """Child process: serve ``create_app`` over a built store on ``127.0.0.1:port``,
+    from one process, or from ``processes`` as ``glocal serve`` does."""
     # Imported here: only the child needs the app and uvicorn.
     from glocal_api.app import Settings, create_app
+    from glocal_api.client_slots import ClientSlots
+    from glocal_api.processes import serve_processes
     from glocal_api.server import ConnectionLimits, make_server
+    from glocal_cli.serve import serving_app, worker_share
 
-    store = EmbeddedStore(Path(store_path), version, workers=workers)
     # The load generator's clients all come from loopback: no per-client limit.
     settings = Settings(
         timeout=120.0, result_cache_entries=cache_entries, max_queries_per_client=1_000_000
     )
+    # The server as `glocal serve` runs it, with its connection limits and deadlines,
+    # but a longer keep-alive: the load test's clients connect, then wait for each
+    # other, and 200 of them can take longer than the default 5 s to line up.
+    limits = ConnectionLimits(keep_alive=60)
+    if processes > 1:
+        clients = ClientSlots(settings.max_queries_per_client)
+        served = (store_path, version, worker_share(workers, processes), settings, clients)
+        serve_processes(
+            serving_app, served, host="127.0.0.1", port=port, processes=processes, limits=limits
+        )
+        return
+    store = EmbeddedStore(Path(store_path), version, workers=workers)
     app = _server_timing(create_app(store, settings))
     try:
-        # The server as `glocal serve` runs it, with its connection limits and deadlines,
-        # but a longer keep-alive: the load test's clients connect, then wait for each
-        # other, and 200 of them can take longer than the default 5 s to line up.
-        limits = ConnectionLimits(keep_alive=60)
-        make_server(app, host="127.0.0.1", port=port, limits=limits).run()
+        make_server(app, host="127.0.0.1", port=port, limits=limits, protocol=protocol).run()
     except KeyboardInterrupt:  # uvicorn re-raises the SIGINT that stopped it
         pass
     finally:
@@ -145,15 +162,36 @@ def _serve_glocal(
 
 class GlocalServer:
     """glocal's app in a uvicorn server in a child process (so that client threads of the
-    bench do not compete with it for the interpreter lock)."""
+    bench do not compete with it for the interpreter lock).
 
-    def __init__(self, store: EmbeddedStore, *, workers: int, cache: bool) -> None:
+    ``processes`` above 1 serves as ``glocal serve`` does by default
+    (:func:`glocal_api.processes.serve_processes`, without the ``Server-Timing``
+    header); ``protocol="h11"`` with one process is the configuration before it.
+    """
+
+    def __init__(
+        self,
+        store: EmbeddedStore,
+        *,
+        workers: int,
+        cache: bool,
+        protocol: Literal["httptools", "h11"] = "httptools",
+        processes: int = 1,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         context = multiprocessing.get_context("spawn")
         self.process = context.Process(
             target=_serve_glocal,
-            args=(str(store.path), store.version, self.port, workers, 256 if cache else 0),
+            args=(
+                str(store.path),
+                store.version,
+                self.port,
+                workers,
+                256 if cache else 0,
+                protocol,
+                processes,
+            ),
             name=f"glocal-bench-server-{'cached' if cache else 'uncached'}",
         )
         self.process.start()
@@ -176,8 +214,10 @@ class GlocalServer:
                 time.sleep(0.1)
             else:
                 raise RuntimeError(f"the glocal server did not start within {timeout:.0f} s")
-            # Start every query worker: each opens the store in its own process.
-            for _ in range(2 * self._workers):
+        # Start every query worker: each opens the store in its own process. A connection
+        # each, so that every HTTP process gets some.
+        for _ in range(2 * self._workers):
+            with open_client(self.url) as http:
                 post_sparql(http, f"ASK {{}}\n# warm-up {uuid.uuid4().hex}")
 
     def stop(self) -> None:

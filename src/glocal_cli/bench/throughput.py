@@ -18,7 +18,7 @@ from glocal_cli.bench.options import BenchOptions
 from glocal_cli.bench.servers import GlocalServer, open_client
 from glocal_cli.bench.timing import say
 
-__all__ = ["load_test", "throughput"]
+__all__ = ["load_paths", "load_test", "throughput"]
 
 
 def throughput(
@@ -48,9 +48,24 @@ def throughput(
 
 
 def load_test(url: str, mix: Sequence[str], clients: int, options: BenchOptions) -> dict[str, Any]:
-    """``clients`` threads, each with its own keep-alive connection, send the mix round
+    """``clients`` threads, each with its own keep-alive connection, send the mix of
+    canned queries round robin until the time or request limit (see :func:`load_paths`).
+    """
+    return load_paths(url, [f"/queries/{name}?format=json" for name in mix], clients, options)
+
+
+def load_paths(
+    url: str,
+    paths: Sequence[str],
+    clients: int,
+    options: BenchOptions,
+    *,
+    accept: str | None = None,
+) -> dict[str, Any]:
+    """``clients`` threads, each with its own keep-alive connection, GET ``paths`` round
     robin until the time or request limit; the clock starts once every client is connected.
     """
+    headers = {} if accept is None else {"Accept": accept}
     counter = itertools.count()
     limit = options.throughput_max_requests
     clock: dict[str, float] = {}
@@ -68,7 +83,7 @@ def load_test(url: str, mix: Sequence[str], clients: int, options: BenchOptions)
         messages: list[str] = []
         with open_client(url, timeout=120.0) as client:
             with contextlib.suppress(httpx.HTTPError):
-                client.get(f"/queries/{mix[0]}", params={"format": "json"})  # connect
+                client.get(paths[0], headers=headers)  # connect
             barrier.wait()
             while time.perf_counter() < clock["stop_at"]:
                 number = next(counter)
@@ -76,9 +91,7 @@ def load_test(url: str, mix: Sequence[str], clients: int, options: BenchOptions)
                     break
                 sent = time.perf_counter()
                 try:
-                    response = client.get(
-                        f"/queries/{mix[number % len(mix)]}", params={"format": "json"}
-                    )
+                    response = client.get(paths[number % len(paths)], headers=headers)
                     latencies.append(time.perf_counter() - sent)
                 except httpx.HTTPError as err:
                     errors += 1

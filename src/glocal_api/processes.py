@@ -1,0 +1,149 @@
+"""Serve HTTP from several processes on one socket, and stop them all together.
+
+One uvicorn process did all the HTTP work and ran at ~1.5 cores while the query workers
+idled. :func:`serve_processes` binds the socket once, starts ``processes`` server
+processes on it (the kernel hands each accepted connection to one of them) and
+supervises them: one that dies is started again, and ``SIGINT`` or ``SIGTERM`` stops
+every one, each closing its own query workers, before this process returns.
+
+The server processes are spawned, not forked: the parent has opened the store and runs
+RocksDB's and the BLAS library's threads, which a fork would copy in an unknown state.
+A spawned process builds its own app with ``factory(*args)``; anything it shares with
+the others (the per-client query counts, :class:`~glocal_api.client_slots.ClientSlots`)
+must be made before and passed in ``args``.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import socket
+import time
+from collections.abc import Callable
+from multiprocessing.process import BaseProcess
+from types import FrameType
+from typing import Any
+
+from glocal_api.server import ConnectionLimits, make_server
+
+__all__ = ["AppFactory", "serve_processes", "serve_socket"]
+
+logger = logging.getLogger("uvicorn.error")
+
+#: ``factory(*args)`` returns the ASGI app and what closes it (the store's workers).
+AppFactory = Callable[..., tuple[Any, Callable[[], None]]]
+
+#: Seconds the processes have to finish their requests once asked to stop.
+_GRACE_S = 30.0
+#: A process that dies within this many seconds of its start is not started again.
+_SHORTEST_LIFE_S = 5.0
+
+
+def serve_processes(
+    factory: AppFactory,
+    args: tuple[Any, ...],
+    *,
+    host: str,
+    port: int,
+    processes: int,
+    limits: ConnectionLimits | None = None,
+) -> int:
+    """Serve ``factory(*args)`` from ``processes`` server processes until a signal.
+
+    Parameters
+    ----------
+    factory
+        A module-level function (the spawned processes import it) that builds the app.
+    args
+        Its arguments; they must pickle, as must shared state such as a
+        :class:`~glocal_api.client_slots.ClientSlots`.
+    processes
+        Server processes; each has its own connection limit (``limits``), since each
+        has its own file descriptors.
+
+    Returns
+    -------
+    int
+        0 once stopped by ``SIGINT`` or ``SIGTERM``; 1 if a process failed at start.
+    """
+    if processes < 1:
+        raise ValueError(f"need at least one HTTP process, not {processes}")
+    listener = socket.create_server((host, port), backlog=2048)
+    context = multiprocessing.get_context("spawn")
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def start() -> tuple[BaseProcess, float]:
+        process = context.Process(
+            target=serve_socket,
+            args=(listener, factory, args, limits),
+            name="glocal-http",
+            daemon=False,
+        )
+        process.start()
+        return process, time.monotonic()
+
+    running = [start() for _ in range(processes)]
+    failed = False
+    try:
+        while not stopping:
+            time.sleep(0.2)
+            for index, (process, started) in enumerate(running):
+                if process.is_alive() or stopping:
+                    continue
+                if time.monotonic() - started < _SHORTEST_LIFE_S:
+                    logger.error("an HTTP process failed at start (exit %s)", process.exitcode)
+                    failed = stopping = True
+                    break
+                logger.warning("an HTTP process died (exit %s); starting another", process.exitcode)
+                running[index] = start()
+    finally:
+        _stop_all([process for process, _ in running])
+        listener.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 1 if failed else 0
+
+
+def _stop_all(processes: list[BaseProcess]) -> None:
+    """``SIGTERM`` to each, then wait; ``SIGKILL`` for any still alive after the grace."""
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + _GRACE_S
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(5)
+
+
+def serve_socket(
+    listener: socket.socket,
+    factory: AppFactory,
+    args: tuple[Any, ...],
+    limits: ConnectionLimits | None,
+) -> None:
+    """A server process: build the app and serve it on ``listener`` until a signal."""
+
+    def exit_on_term(signum: int, frame: FrameType | None) -> None:
+        # uvicorn re-raises the signal that stopped it once it has shut down: as an
+        # exception, so that the store's workers are closed below.
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, exit_on_term)
+    app, close = factory(*args)
+    host, port = listener.getsockname()[:2]
+    server = make_server(app, host=host, port=port, limits=limits)
+    try:
+        server.run(sockets=[listener])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        close()
