@@ -4,6 +4,11 @@ A browser gets HTML with every fact grouped and linked, each with its sources an
 quotes; other clients get Turtle, JSON-LD or N-Triples by content negotiation, or by a
 ``.ttl``, ``.jsonld`` or ``.json`` suffix (Datasette's convention). Every format renders
 the same description (:func:`glocal.views.resource.describe`), so they never disagree.
+
+A city's page also shows where the pivotal report ranks it, with the report's
+intervals (:mod:`glocal.report.standing`). Those figures are computed from the graph,
+not stated by a source, so they are in the HTML only, marked as such, and never in
+the RDF formats.
 """
 
 from __future__ import annotations
@@ -19,10 +24,13 @@ from pyoxigraph import NamedNode
 from glocal.formats import HTML, JSON_LD, N_TRIPLES, SUFFIXES, TURTLE, negotiate
 from glocal.namespaces import ID
 from glocal.report.figures import place_map, places_map, ties_picture
+from glocal.report.model import PivotalReport
+from glocal.report.standing import standing
 from glocal.views.catalogue import catalogue
 from glocal.views.resource import ResourceView, describe
 from glocal_api.errors import RequestError
-from glocal_api.runtime import runtime_of
+from glocal_api.reports import default_pivotal
+from glocal_api.runtime import Runtime, runtime_of
 
 __all__ = ["LINK_SCHEMES", "local_link", "router", "safe_link"]
 
@@ -100,6 +108,7 @@ async def resource(kind: str, slug: str, request: Request) -> Response:
             request,
             "resource.html",
             {
+                **(_standing(runtime, iri) if kind == "city" else {"standing_state": None}),
                 "view": view,
                 "local_link": local_link,
                 "safe_link": safe_link,
@@ -109,6 +118,25 @@ async def resource(kind: str, slug: str, request: Request) -> Response:
             },
         )
     return Response(description.serialize(media), media_type=media)
+
+
+def _standing(runtime: Runtime, iri: str) -> dict[str, object]:
+    """A city's place in the pivotal report, without waiting for the report.
+
+    The report is the one ``/reports/pivotal`` serves, from the same cache. If nobody
+    asked for it yet, the first city page starts it in the background and says the
+    measures are being computed: it takes minutes at 20,000 cities, and a page never
+    blocks on it. It is not computed at start-up, so a server nobody asks for reports
+    spends nothing on them.
+    """
+    future = default_pivotal(runtime)
+    if not future.done():
+        return {"standing_state": "computing", "standing": None}
+    if (error := future.exception()) is not None:
+        return {"standing_state": "failed", "standing": None, "standing_error": str(error)}
+    report = future.result()
+    assert isinstance(report, PivotalReport), "the default report is a pivotal report"
+    return {"standing_state": "ready", "standing": standing(report, iri)}
 
 
 @router.get("/id/{path:path}", include_in_schema=False)
