@@ -138,6 +138,9 @@ class Runtime:
         # Reports keyed by (data version, options): computing one takes ~0.5 s on the
         # curated graph and minutes at 20,000 cities, so each is computed once.
         self.reports: VersionedCache[object] = VersionedCache(16)
+        # Resource pages by (data version, IRI, media type, report state): the most
+        # read pages, each made once (see glocal_api.pages).
+        self.pages: VersionedCache[bytes] = VersionedCache(512)
         self.warm()
 
     def warm(self) -> None:
