@@ -15,16 +15,15 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
 from string import Template
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, Triple
 
 from glocal.namespaces import GEO, GL, ORG, PROV, RDF, RDFS, SCHEMA, SKOS
 from glocal.store import GraphStore, serialize_result
-from glocal.store.versioned import VersionedCache
 from glocal.views.catalogue import CITED_AS, cite
 from glocal.views.headings import heading, order
+from glocal.views.labels import labels
 
 __all__ = [
     "Citation",
@@ -32,7 +31,6 @@ __all__ = [
     "Fact",
     "ResourceView",
     "describe",
-    "labels",
     "local_name",
 ]
 
@@ -77,31 +75,6 @@ SELECT DISTINCT ?s ?p ?o ?g WHERE {{
   }}
 }}
 """)
-# Every label in every graph, per data version: a page takes the labels of the terms
-# it mentions from here instead of a branch of its query that looked for them through
-# eight patterns, which took more than half of the query's time.
-_ALL_LABELS = f"""SELECT ?x ?label ?g WHERE {{
-  GRAPH ?g {{ ?x <{_LABEL}> ?label }} FILTER (isIRI(?x) && isLiteral(?label)) }}"""
-
-_Labels = dict[str, tuple[tuple[Literal, NamedNode], ...]]
-_labels_cache: VersionedCache[_Labels] = VersionedCache(4)
-
-
-def _all_labels(store: GraphStore) -> _Labels:
-    result = store.query(_ALL_LABELS)
-    assert isinstance(result, QuerySolutions), "a SELECT gives solutions"
-    found: dict[str, list[tuple[Literal, NamedNode]]] = defaultdict(list)
-    for row in result:
-        label, graph = row["label"], row["g"]
-        assert isinstance(label, Literal) and isinstance(graph, NamedNode)
-        found[row["x"].value].append((label, graph))
-    return {iri: tuple(labels) for iri, labels in found.items()}
-
-
-def labels(store: GraphStore) -> _Labels:
-    """Every IRI's labels, each with the graph that states it, for the store's data
-    version (built once and cached)."""
-    return _labels_cache.get(store.version, partial(_all_labels, store))
 
 
 @dataclass(frozen=True)
@@ -149,8 +122,7 @@ def describe(store: GraphStore, iri: str) -> Description:
     """
     result = store.query(_DESCRIBE.substitute(this=str(NamedNode(iri))))
     assert isinstance(result, QuerySolutions), "a SELECT gives solutions"
-    quads = []
-    mentioned: set[str] = set()
+    quads, mentioned = [], set[str]()
     for row in result:
         s, p, o, g = row["s"], row["p"], row["o"], row["g"]
         assert isinstance(s, (NamedNode, BlankNode)) and isinstance(p, NamedNode)
@@ -159,8 +131,7 @@ def describe(store: GraphStore, iri: str) -> Description:
         mentioned.update(t.value for t in (s, p, o, g) if isinstance(t, NamedNode))
     # The labels of every term the description mentions: predicates, values, sources,
     # their authors and publishers, roles and statuses.
-    known = labels(store)
-    label = NamedNode(_LABEL)
+    known, label = labels(store), NamedNode(_LABEL)
     for term in sorted(mentioned):
         quads += (Quad(NamedNode(term), label, text, graph) for text, graph in known.get(term, ()))
     return Description(iri, tuple(dict.fromkeys(quads)))
