@@ -133,7 +133,14 @@ async def pivotal(
         _cached, request, ("pivotal", chosen, top), compute, PivotalReport
     )
     render, response_class = _RENDER[media]
-    return response_class(render(report), media_type=media)
+    # Rendered once per report and format: the HTML alone takes about a second.
+    body = await run_in_threadpool(
+        runtime_of(request).reports.get,
+        (report.data_version, "rendered", chosen, top, media),
+        partial(render, report),
+    )
+    assert isinstance(body, str), "a rendered report is text"
+    return response_class(body, media_type=media)
 
 
 @router.get(

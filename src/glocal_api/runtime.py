@@ -135,12 +135,13 @@ class Runtime:
         self.results = ResultCache(settings.result_cache_entries, settings.result_cache_max_bytes)
         self.clients = ClientSlots(settings.max_queries_per_client)
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
-        # Reports keyed by (data version, options): computing one takes ~0.5 s on the
-        # curated graph and minutes at 20,000 cities, so each is computed once.
-        self.reports: VersionedCache[object] = VersionedCache(16)
-        # Resource pages by (data version, IRI, media type, report state): the most
-        # read pages, each made once (see glocal_api.pages).
-        self.pages: VersionedCache[bytes] = VersionedCache(512)
+        # Reports keyed by (data version, options), and their renderings: computing one
+        # takes ~0.5 s on the curated graph and minutes at 20,000 cities, rendering its
+        # HTML about a second, so each is done once.
+        self.reports: VersionedCache[object] = VersionedCache(32)
+        # Resource pages by (data version, IRI, media type, report state), plain and
+        # gzip-compressed: the most read pages, each made once (see glocal_api.pages).
+        self.pages: VersionedCache[tuple[bytes, bytes | None]] = VersionedCache(512)
         self.warm()
 
     def warm(self) -> None:

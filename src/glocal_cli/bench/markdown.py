@@ -8,6 +8,7 @@ from typing import Any
 
 from glocal_cli.bench.engines import AGGREGATION_QUERY
 from glocal_cli.bench.headroom_markdown import headroom_table
+from glocal_cli.bench.pages_markdown import page_goal_rows, page_load_tables
 from glocal_cli.bench.startup_markdown import startup_tables
 from glocal_cli.bench.timing import p50, ratio
 
@@ -95,6 +96,7 @@ def render(result: Mapping[str, Any]) -> str:
         *_load_table(graphs),
         *startup_tables(result),
         *_canned_tables(graphs),
+        *page_load_tables(graphs),
         *_throughput_table(graphs),
         *headroom_table(graphs),
         *_aggregation_table(graphs),
@@ -165,7 +167,7 @@ def _goals_table(graphs: Mapping[str, Any], goals: Mapping[str, Any]) -> list[st
                 )
             cells.append(f"{value} {verdict(goal.get('met'))}")
         lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
-    return lines
+    return lines + page_goal_rows(graphs, goals)
 
 
 def _load_table(graphs: Mapping[str, Any]) -> list[str]:
