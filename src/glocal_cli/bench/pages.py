@@ -140,7 +140,7 @@ def page_loads(graph: BenchGraph, server: GlocalServer, options: BenchOptions) -
             f"{graph.name}: {name}: first {entry['first_ms']:.1f} ms, "
             f"p50 {entry['warm']['p50_ms']:.1f} ms, p95 {entry['warm']['p95_ms']:.1f} ms"
         )
-    result["resource_pages"] = _readers(server.url, paths, 2.0 if options.quick else 10.0)
+    result["resource_pages"] = _readers(server.url, paths, 1.0 if options.quick else 10.0)
     load = result["resource_pages"]
     say(
         f"{graph.name}: {load['pages']} resource pages, {READERS} clients: "
