@@ -101,7 +101,14 @@ async def resource(kind: str, slug: str, request: Request) -> Response:
         raise RequestError(406, f"resource pages are available as {', '.join(_OFFERED)}")
     runtime = runtime_of(request)
     store = runtime.store
-    in_report = _standing(runtime, iri) if kind == "city" and media == HTML else {}
+    in_report: dict[str, object] = {}
+    # Only a city the graph knows starts the report: not a mistyped address.
+    if (
+        kind == "city"
+        and media == HTML
+        and iri in (await run_in_threadpool(catalogue, store)).entries
+    ):
+        in_report = _standing(runtime, iri)
     render = partial(_compressed, partial(_render, runtime, store, iri, media, in_report))
     if in_report.get("standing_state") == "computing":
         # The page changes once the report is ready: not worth keeping.

@@ -88,8 +88,24 @@ def default_pivotal(runtime: Runtime) -> Future[object]:
     """
     store = runtime.store
     return runtime.reports.start(
-        (store.version, *_DEFAULT), partial(pivotal_report, store, layers=None, top=None)
+        (store.version, *_DEFAULT), partial(_pivotal, runtime, store, layers=None, top=None)
     )
+
+
+class ShuttingDown(RuntimeError):
+    """The server shuts down: a report being computed stops at its next step."""
+
+
+def _pivotal(
+    runtime: Runtime, store: GraphStore, *, layers: tuple[str, ...] | None, top: int | None
+) -> PivotalReport:
+    """The pivotal report, stopped at its next step if the server shuts down meanwhile."""
+
+    def unless_stopping(_: str) -> None:
+        if runtime.stopping.is_set():
+            raise ShuttingDown("the server is shutting down; the report was not finished")
+
+    return pivotal_report(store, layers=layers, top=top, progress=unless_stopping)
 
 
 @router.get(
@@ -127,7 +143,7 @@ async def pivotal(
     chosen = _layers(layers)
 
     def compute(store: GraphStore) -> PivotalReport:
-        return pivotal_report(store, layers=chosen, top=top)
+        return _pivotal(runtime_of(request), store, layers=chosen, top=top)
 
     report = await run_in_threadpool(
         _cached, request, ("pivotal", chosen, top), compute, PivotalReport

@@ -22,6 +22,7 @@ from glocal.store import GraphStore
 from glocal.store.versioned import VersionedCache
 from glocal.views.browse import browse
 from glocal.views.catalogue import Catalogue, start_catalogue
+from glocal.views.labels import start_labels
 from glocal.views.search import prepare
 
 __all__ = ["ClientSlots", "ResultCache", "Runtime", "Settings", "runtime_of"]
@@ -145,13 +146,20 @@ class Runtime:
         # Resource pages by (data version, IRI, media type, report state), plain and
         # gzip-compressed: the most read pages, each made once (see glocal_api.pages).
         self.pages: VersionedCache[tuple[bytes, bytes | None]] = VersionedCache(512)
+        # Set when the server shuts down: background reports stop at their next step.
+        self.stopping = threading.Event()
         self.warm()
 
     def warm(self) -> None:
         """Start building the catalogue of the served version in the background, then
-        its name index and each index's facet counts, so that no request (browse,
-        search, resource pages) waits for the whole build."""
+        its name index and each index's facet counts, and reading its labels, so that
+        no request (browse, search, resource pages) waits for the whole build."""
         start_catalogue(self.store).add_done_callback(_prepare)
+        start_labels(self.store)
+
+    def stop(self) -> None:
+        """Ask background computations to stop at their next step (at shutdown)."""
+        self.stopping.set()
 
     def swap(self, store: GraphStore) -> None:
         """Switch to a new store version; the old one's workers stop after a grace period.

@@ -102,7 +102,8 @@ def test_report_figures_stay_out_of_the_rdf(
 def test_a_cold_server_computes_the_report_in_the_background(store: EmbeddedStore) -> None:
     """A fresh app has no report: the first city page says so at once, and the report
     it started in the background shows on a later load."""
-    live = start_server(create_app(store, Settings(timeout=8.0)))
+    app = create_app(store, Settings(timeout=8.0))
+    live = start_server(app)
     try:
         with live.client() as c:
             first = _section(c.get("/id/city/freetown").text)
@@ -117,7 +118,10 @@ def test_a_cold_server_computes_the_report_in_the_background(store: EmbeddedStor
             assert f"Rank {freetown['rank']} of" in _text(later)
     finally:
         stop_server(live)
+    # Shutting down asks background reports to stop at their next step.
+    assert app.state.runtime.stopping.is_set()
 
 
 def test_only_city_pages_have_the_section(client: httpx.Client) -> None:
     assert 'class="standing"' not in client.get("/id/org/mmc").text
+    assert client.get("/id/city/atlantis").status_code == 404

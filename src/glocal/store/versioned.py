@@ -96,11 +96,17 @@ class VersionedCache(Generic[V]):
         return future.result()
 
     def start(self, key: Hashable, compute: Callable[[], V]) -> Future[V]:
-        """The computation of ``key``, started in a background (daemon) thread unless it
-        is cached or running already."""
+        """The computation of ``key``, started in a background thread unless it is cached
+        or running already.
+
+        The thread is not a daemon: a process that exits waits for it, since a daemon
+        thread stopped inside native code (numpy, igraph) aborts the whole process. A
+        long computation should therefore stop on request (the pivotal report's
+        ``progress`` callback raises once the server shuts down).
+        """
         future, mine = self._claim(key)
         if mine:
             threading.Thread(
-                target=self._run, args=(key, future, compute), name=f"compute {key!r}", daemon=True
+                target=self._run, args=(key, future, compute), name=f"compute {key!r}"
             ).start()
         return future

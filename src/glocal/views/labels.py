@@ -9,6 +9,7 @@ for them through eight patterns and took more than half of the query's time.
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import Future
 from functools import partial
 
 from pyoxigraph import Literal, NamedNode, QuerySolutions
@@ -17,7 +18,7 @@ from glocal.namespaces import RDFS
 from glocal.store import GraphStore
 from glocal.store.versioned import VersionedCache
 
-__all__ = ["Labels", "labels"]
+__all__ = ["Labels", "labels", "start_labels"]
 
 #: IRI -> its labels, each with the graph that states it.
 Labels = dict[str, tuple[tuple[Literal, NamedNode], ...]]
@@ -54,3 +55,9 @@ def labels(store: GraphStore) -> Labels:
     >>> store.close()
     """
     return _cache.get(store.version, partial(_all_labels, store))
+
+
+def start_labels(store: GraphStore) -> Future[Labels]:
+    """Read the labels of the store's data version in a background thread (unless they
+    are read or being read), so that the first resource page does not wait for them."""
+    return _cache.start(store.version, partial(_all_labels, store))
