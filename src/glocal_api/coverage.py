@@ -7,6 +7,7 @@ graph enumerates: the table a researcher checks before reading "no overlap" as a
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -47,16 +48,8 @@ def _coverage(request: Request) -> Coverage:
     reads the analysis's ties, which takes seconds on a large graph."""
     runtime = runtime_of(request)
     store = runtime.store
-    key = (store.version, "coverage")
-    with runtime.reports_lock:
-        cached = runtime.reports.get(key)
-    if isinstance(cached, Coverage):
-        return cached
-    found = coverage(store)
-    with runtime.reports_lock:
-        runtime.reports[key] = found
-        while len(runtime.reports) > 16:
-            runtime.reports.popitem(last=False)
+    found = runtime.reports.get((store.version, "coverage"), partial(coverage, store))
+    assert isinstance(found, Coverage), "the coverage key holds a coverage"
     return found
 
 

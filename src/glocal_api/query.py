@@ -26,7 +26,7 @@ from glocal.store import ParsedQuery, QueryFailed, QueryForm, QueryTimeout, Stor
 from glocal_api.errors import RequestError
 from glocal_api.runtime import runtime_of
 
-__all__ = ["CutOnError", "choose_media_type", "run_query"]
+__all__ = ["GZIP_MIN_BYTES", "CutOnError", "accepts_gzip", "choose_media_type", "run_query"]
 
 logger = logging.getLogger("glocal.query")
 
@@ -76,13 +76,13 @@ def choose_media_type(offered: list[str], accept: str | None, fmt: str | None, f
 GZIP_MIN_BYTES = 1024
 
 
-def _accepts_gzip(request: Request) -> bool:
+def accepts_gzip(request: Request) -> bool:
     """Whether ``Accept-Encoding`` names gzip with a non-zero quality.
 
     >>> from starlette.requests import Request
     >>> def asking(value: str) -> bool:
     ...     scope = {"type": "http", "headers": [(b"accept-encoding", value.encode())]}
-    ...     return _accepts_gzip(Request(scope))
+    ...     return accepts_gzip(Request(scope))
     >>> asking("gzip, deflate"), asking("br;q=1, gzip;q=0"), asking("identity")
     (True, False, False)
     """
@@ -126,7 +126,7 @@ def cached_answer(
     cached = runtime.results.get(etag)
     if cached is not None:
         headers["X-Cache"] = "hit"
-        if len(cached[1]) >= GZIP_MIN_BYTES and _accepts_gzip(request):
+        if len(cached[1]) >= GZIP_MIN_BYTES and accepts_gzip(request):
             # Compressed once when cached: a repeat costs a lookup, whatever its size.
             gzipped = runtime.results.get_gzip(etag)
             if gzipped is not None:

@@ -9,6 +9,7 @@ analysis's ``ValueError``, answered with 400 and its message.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future
 from functools import partial
 from typing import Annotated, TypeVar
 
@@ -24,8 +25,9 @@ from glocal.report.html import render_html
 from glocal.report.model import CentralityReport, PivotalReport
 from glocal.report.text import render_csv, render_json, render_markdown
 from glocal.store import GraphStore
+from glocal_api.runtime import Runtime, runtime_of
 
-__all__ = ["router"]
+__all__ = ["default_pivotal", "router"]
 
 router = APIRouter(tags=["Reports"])
 
@@ -60,22 +62,50 @@ def _layers(raw: list[str] | None) -> tuple[str, ...] | None:
 
 
 def _cached(
-    request: Request, key: tuple[Hashable, ...], compute: Callable[[GraphStore], Report]
+    request: Request,
+    key: tuple[Hashable, ...],
+    compute: Callable[[GraphStore], Report],
+    kind: type[Report],
 ) -> Report:
-    runtime = request.app.state.runtime
+    runtime = runtime_of(request)
     store = runtime.store
-    full_key = (store.version, *key)
-    with runtime.reports_lock:
-        if full_key in runtime.reports:
-            runtime.reports.move_to_end(full_key)
-            cached: Report = runtime.reports[full_key]
-            return cached
-    report = compute(store)
-    with runtime.reports_lock:
-        runtime.reports[full_key] = report
-        while len(runtime.reports) > 16:
-            runtime.reports.popitem(last=False)
+    report = runtime.reports.get((store.version, *key), partial(compute, store))
+    assert isinstance(report, kind), f"{key!r} holds a {kind.__name__}"
     return report
+
+
+#: The cache key of the report ``/reports/pivotal`` gives with no options.
+_DEFAULT = ("pivotal", None, None)
+
+
+def default_pivotal(runtime: Runtime) -> Future[object]:
+    """The pivotal report with default options of the served version, from the reports'
+    cache, its computation started in the background if nobody asked for it yet.
+
+    Resource pages read it (a city's rank and intervals) without waiting for it: the
+    report takes minutes at 20,000 cities. It is the very report ``/reports/pivotal``
+    serves, and that route waits for the same computation instead of starting another.
+    """
+    store = runtime.store
+    return runtime.reports.start(
+        (store.version, *_DEFAULT), partial(_pivotal, runtime, store, layers=None, top=None)
+    )
+
+
+class ShuttingDown(RuntimeError):
+    """The server shuts down: a report being computed stops at its next step."""
+
+
+def _pivotal(
+    runtime: Runtime, store: GraphStore, *, layers: tuple[str, ...] | None, top: int | None
+) -> PivotalReport:
+    """The pivotal report, stopped at its next step if the server shuts down meanwhile."""
+
+    def unless_stopping(_: str) -> None:
+        if runtime.stopping.is_set():
+            raise ShuttingDown("the server is shutting down; the report was not finished")
+
+    return pivotal_report(store, layers=layers, top=top, progress=unless_stopping)
 
 
 @router.get(
@@ -113,11 +143,20 @@ async def pivotal(
     chosen = _layers(layers)
 
     def compute(store: GraphStore) -> PivotalReport:
-        return pivotal_report(store, layers=chosen, top=top)
+        return _pivotal(runtime_of(request), store, layers=chosen, top=top)
 
-    report = await run_in_threadpool(_cached, request, ("pivotal", chosen, top), compute)
+    report = await run_in_threadpool(
+        _cached, request, ("pivotal", chosen, top), compute, PivotalReport
+    )
     render, response_class = _RENDER[media]
-    return response_class(render(report), media_type=media)
+    # Rendered once per report and format: the HTML alone takes about a second.
+    body = await run_in_threadpool(
+        runtime_of(request).reports.get,
+        (report.data_version, "rendered", chosen, top, media),
+        partial(render, report),
+    )
+    assert isinstance(body, str), "a rendered report is text"
+    return response_class(body, media_type=media)
 
 
 @router.get(
@@ -141,7 +180,7 @@ async def centrality(
 
     try:
         result = await run_in_threadpool(
-            _cached, request, ("centrality", measure, chosen, top), compute
+            _cached, request, ("centrality", measure, chosen, top), compute, CentralityReport
         )
     except ValueError as err:
         raise HTTPException(400, str(err)) from None

@@ -144,3 +144,21 @@ def test_the_report_has_the_site_navigation(page: Page, device: str) -> None:
     page.goto("/reports/pivotal")
     page.get_by_role("navigation", name="Site").get_by_role("link", name="Coverage").click()
     expect(page).to_have_url(re.compile(r"/coverage$"))
+
+
+def test_a_city_page_shows_its_rank_and_interval(page: Page, device: str) -> None:
+    # The report's own page fills the cache the city pages read (a cold city page says
+    # the measures are being computed; tests/api/test_city_standing.py checks that).
+    page.goto("/reports/pivotal")
+    page.locator("table a[title^='The page of']").first.click()
+    standing = page.locator("section.standing")
+    expect(standing).to_have_attribute("data-state", "ready")
+    expect(standing.locator("p.rank")).to_contain_text("Rank 1 of")
+    expect(standing.locator(".interval")).to_have_text(re.compile(r"^\d+–\d+$"))
+    expect(standing.locator("table.measures tbody tr").first).to_be_visible()
+    standing.scroll_into_view_if_needed()
+    _no_sideways_scroll(page)
+    _shot(page, "city-rank-interval", device)
+    standing.get_by_role("link", name="Why it ranks here").click()
+    expect(page).to_have_url(re.compile(r"/reports/pivotal#city-1$"))
+    expect(page.locator("#city-1")).to_be_in_viewport()

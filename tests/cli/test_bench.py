@@ -31,6 +31,7 @@ from glocal_cli.bench.canned_engines import (
 )
 from glocal_cli.bench.graphs import BenchGraph
 from glocal_cli.bench.options import BenchOptions
+from glocal_cli.bench.pages import PAGES, SEARCHES
 from glocal_cli.bench.report_cost import report_cost
 from glocal_cli.bench.timing import consume, percentile, timing_summary
 
@@ -263,6 +264,30 @@ def test_goals_are_computed_from_the_measurements(bench: tuple[dict[str, Any], s
         assert goals["cached_server_ms"]["max_ms"] == pytest.approx(max(server))
         assert goals["cached_server_ms"]["met"] == (max(server) < 1.0)
         assert goals["rdflib_speedup"] == {"target": ">= 40x", "ratio": None, "met": None}
+
+
+def test_page_loads_and_their_goals(bench: tuple[dict[str, Any], str, str]) -> None:
+    result, markdown, _ = bench
+    for name, graph in result["graphs"].items():
+        loads = graph["page_loads"]
+        assert set(loads["pages"]) == set(PAGES) and set(loads["searches"]) == set(SEARCHES)
+        timed = {**loads["pages"], **loads["searches"]}
+        for entry in timed.values():
+            warm = entry["warm"]
+            assert entry["bytes"] > 0 and warm["min_ms"] <= warm["p50_ms"] <= warm["p95_ms"]
+            assert warm["p95_ms"] <= warm["p99_ms"] <= warm["max_ms"]
+        readers = loads["resource_pages"]
+        assert readers["errors"] == 0 and readers["n"] > readers["pages"] > 0
+        assert loads["catalogue_build_s"] > 0
+        goals = result["goals"][name]
+        slowest = max(loads["pages"], key=lambda page: loads["pages"][page]["warm"]["p50_ms"])
+        assert goals["page_ms"]["worst"] == slowest
+        assert goals["page_ms"]["met"] == (loads["pages"][slowest]["warm"]["p50_ms"] < 300)
+        searches = [e["warm"]["p50_ms"] for e in loads["searches"].values()]
+        assert goals["search_ms"]["worst_ms"] == max(searches)
+        assert goals["resource_pages_x10_ms"]["met"] == (readers["p50_ms"] <= 20)
+        assert f"## Page loads and search: {name} graph" in markdown
+    assert "| slowest search, p50 | < 50 ms |" in markdown
 
 
 def test_markdown_tables(bench: tuple[dict[str, Any], str, str]) -> None:

@@ -8,7 +8,8 @@
 - :mod:`~glocal.store.pool`: killable worker processes that run untrusted queries;
 - :mod:`~glocal.store.remote`: a SPARQL 1.1 engine over HTTP (Virtuoso, Fuseki, ...);
 - :mod:`~glocal.store.http`: the HTTP transport of the remote store;
-- :mod:`~glocal.store.virtuoso`: Virtuoso's quirks and the one launcher tests and bench use.
+- :mod:`~glocal.store.virtuoso`: Virtuoso's quirks and the one launcher tests and bench use;
+- :mod:`~glocal.store.versioned`: values derived from a data version, computed once.
 
 Where a query is parsed, and why
 --------------------------------

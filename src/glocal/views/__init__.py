@@ -2,6 +2,7 @@
 
 - :mod:`~glocal.views.resource`: one description of a resource, for HTML and RDF alike,
   its facts under the plain headings of :mod:`~glocal.views.headings`;
+- :mod:`~glocal.views.labels`: every label of the graph by IRI, read once per version;
 - :mod:`~glocal.views.catalogue`: every resource with its labels and facets, per version;
 - :mod:`~glocal.views.browse`: the index of one kind of resource, with facets and sorting;
 - :mod:`~glocal.views.search`: name search, accent- and case-insensitive, and "did you mean";

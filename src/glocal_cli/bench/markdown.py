@@ -9,6 +9,7 @@ from typing import Any
 from glocal_cli.bench.canned_engines import canned_engine_lines
 from glocal_cli.bench.engines import AGGREGATION_QUERY
 from glocal_cli.bench.headroom_markdown import headroom_table
+from glocal_cli.bench.pages_markdown import page_goal_rows, page_load_tables
 from glocal_cli.bench.serving_markdown import serving_tables
 from glocal_cli.bench.startup_markdown import startup_tables
 from glocal_cli.bench.timing import p50, ratio
@@ -98,6 +99,7 @@ def render(result: Mapping[str, Any]) -> str:
         *startup_tables(result),
         *_canned_tables(graphs),
         *canned_engine_lines(graphs),
+        *page_load_tables(graphs),
         *_throughput_table(graphs),
         *headroom_table(graphs),
         *serving_tables(result),
@@ -169,7 +171,7 @@ def _goals_table(graphs: Mapping[str, Any], goals: Mapping[str, Any]) -> list[st
                 )
             cells.append(f"{value} {verdict(goal.get('met'))}")
         lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
-    return lines
+    return lines + page_goal_rows(graphs, goals)
 
 
 def _load_table(graphs: Mapping[str, Any]) -> list[str]:

@@ -33,6 +33,7 @@ from glocal_cli.bench.graphs import (
 from glocal_cli.bench.headroom import headroom
 from glocal_cli.bench.latency import canned_latency, overhead_breakdown, page_latency
 from glocal_cli.bench.options import BenchOptions
+from glocal_cli.bench.pages import page_loads
 from glocal_cli.bench.processes import membership_import, server_starts
 from glocal_cli.bench.report_cost import report_cost
 from glocal_cli.bench.servers import GlocalServer, RdflibEndpoint, free_port
@@ -165,6 +166,7 @@ def _measure_graph(
         graph.result["queries"] = queries
         graph.result["overhead_breakdown"] = overhead_breakdown(graph, uncached, options)
         graph.result["pages"] = page_latency(graph, uncached, options)
+        graph.result["page_loads"] = page_loads(graph, uncached, options)
         graph.result["throughput"] = throughput(graph, (uncached, cached), queries, options)
         if graph.name == "curated":
             mix = graph.result["throughput"].get("mix", [])
