@@ -1,29 +1,34 @@
 """Centrality of the nodes of the bipartite city graph.
 
 networkx is the reference implementation. Betweenness and harmonic closeness run, by
-default, on engines that leave Python's interpreter lock, at every graph size, and give
-the same numbers (tests check them against networkx); they live in
-:mod:`glocal.analysis.engines`:
+default and at every graph size, on compiled engines that give the same numbers (tests
+check them against networkx); they live in :mod:`glocal.analysis.engines`:
 
 - ``"rustworkx"``: rustworkx's parallel Brandes betweenness (Brandes 2001), in Rust on
-  every core without the lock, rescaled to networkx's bipartite normalisation
-  (rustworkx has no harmonic closeness: the sparse engine runs).
-- ``"sparse"``: numpy/scipy. Harmonic closeness by bit-parallel breadth-first search (64
-  sources per machine word, one sparse gather per level); betweenness by Brandes' algorithm run
-  for a batch of sources at once as sparse-matrix products, over every source or over a
-  random sample of ``sample`` pivots (Brandes and Pich 2007: the sum over the pivots,
-  scaled by n / k, is an unbiased estimate).
+  every core, rescaled to networkx's bipartite normalisation (rustworkx has no harmonic
+  closeness: the sparse engine runs). It holds Python's interpreter lock while it runs
+  (rustworkx 0.18: another Python thread does not wake until it returns), but no core
+  is left idle by that: it keeps them all busy itself.
+- ``"sparse"``: numpy/scipy, which release the lock in their array operations (another
+  thread wakes every few milliseconds). Harmonic closeness by bit-parallel breadth-first
+  search (64 sources per machine word, one sparse gather per level); betweenness by
+  Brandes' algorithm run for a batch of sources at once as sparse-matrix products, over
+  every source or over a random sample of ``sample`` pivots (Brandes and Pich 2007: the
+  sum over the pivots, scaled by n / k, is an unbiased estimate).
 
-networkx's Brandes and harmonic centrality run in Python under the lock, so a second
-thread (the report's layer-dropped rankings) stalls behind them. Measured on the
-synthetic graph of 2,000 cities (1,872 nodes, 6,327 edges), two cores under load:
-networkx betweenness 34 s, rustworkx 1.1 s, sparse 2.4 s; harmonic closeness sparse
-0.06 s. At 5,000 cities (4,580 nodes): rustworkx 12.6 s, sparse 22.7 s; harmonic closeness
-sparse 1.7 s against networkx's 58 s. On a 21,000-node graph: rustworkx betweenness
-47 s, sparse betweenness over 256 pivots 3 s, sparse harmonic closeness 5 s. So
-``"auto"`` uses rustworkx for exact betweenness, the sparse engine when a pivot sample
-is asked for, and the sparse engine for harmonic closeness; :data:`LARGE_GRAPH` only
-decides, in :mod:`glocal.analysis.pivotality`, when betweenness is sampled rather than exact.
+networkx's Brandes and harmonic centrality are Python loops on one core under the lock:
+the pivotal report's layer-dropped rankings, in a second thread below 5,000 nodes,
+stalled behind them (the report at 2,000 cities took 107 s, at 5,000 376 s, most of it
+networkx betweenness). Measured on the synthetic graph of 2,000 cities (1,872 nodes,
+6,327 edges), two cores under load: networkx betweenness 34 s, rustworkx 1.1 s, sparse
+2.4 s; harmonic closeness sparse 0.06 s. At 5,000 cities (4,580 nodes): rustworkx
+12.6 s, sparse 22.7 s; harmonic closeness sparse 1.7 s against networkx's 58 s. The
+whole report at 2,000 cities took 24–27 s with rustworkx and 36–37 s with the sparse
+engine, alternating runs. On a 21,000-node graph: rustworkx betweenness 47 s, sparse
+betweenness over 256 pivots 3 s, sparse harmonic closeness 5 s. So ``"auto"`` uses
+rustworkx for exact betweenness, the sparse engine when a pivot sample is asked for,
+and the sparse engine for harmonic closeness (:func:`engine`); :data:`LARGE_GRAPH`
+only decides, in :mod:`glocal.analysis.pivotality`, when betweenness is sampled.
 
 Bipartite degree and betweenness use networkx's bipartite normalisations (Borgatti and
 Halgin), and harmonic closeness the bipartite analogue of them, so they need the city
@@ -174,10 +179,10 @@ def betweenness(
     cities
         Every city node (one side of the graph).
     backend
-        ``"networkx"`` (reference, in Python under the interpreter lock),
-        ``"rustworkx"`` (exact, parallel, without the lock), ``"sparse"`` (batched
-        Brandes on sparse matrices) or ``"auto"`` (:func:`engine`): rustworkx, or the
-        sparse engine if ``sample`` is given.
+        ``"networkx"`` (reference, Python on one core), ``"rustworkx"`` (exact,
+        parallel on every core), ``"sparse"`` (batched Brandes on sparse matrices) or
+        ``"auto"`` (:func:`engine`): rustworkx, or the sparse engine if ``sample`` is
+        given.
     sample
         Estimate from this many random source pivots instead of all nodes
         (Brandes–Pich); ``None`` is exact. rustworkx cannot sample.
