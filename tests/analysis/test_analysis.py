@@ -291,13 +291,17 @@ def test_fast_engines_agree_with_networkx(backend: str, seed: int) -> None:
     )
 
 
-def test_auto_switches_engine_on_large_graphs(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_runs_outside_networkx_even_on_small_graphs() -> None:
     G, cities = random_bipartite(5, n=60, m=20, p=0.1)
-    reference_b = nx.bipartite.betweenness_centrality(G, cities)
-    reference_c = networkx_harmonic(G, cities)
-    monkeypatch.setattr(centrality, "LARGE_GRAPH", 10)
-    assert centrality.betweenness(G, cities) == pytest.approx(reference_b)
-    assert centrality.harmonic_closeness(G, cities) == pytest.approx(reference_c)
+    assert len(G) < centrality.LARGE_GRAPH
+    assert centrality.betweenness(G, cities) == pytest.approx(
+        nx.bipartite.betweenness_centrality(G, cities), abs=1e-12
+    )
+    assert centrality.harmonic_closeness(G, cities) == pytest.approx(
+        networkx_harmonic(G, cities), abs=1e-12
+    )
+    methods = pivotality.compute_measures(G, cities, measures=["betweenness"]).methods
+    assert methods["betweenness"] == "bipartite betweenness, exact (rustworkx)"
 
 
 def test_sampled_betweenness_estimates_exact_betweenness() -> None:

@@ -17,9 +17,8 @@ from typing import Any
 import pytest
 
 from glocal.canned import bind, load_queries
-from glocal.data.files import DataFiles
 from glocal.dataset import Dataset
-from glocal.report.robustness import BOOTSTRAP, NULL
+from glocal.report.robustness import BOOTSTRAP, BOOTSTRAP_LARGE, NULL
 from glocal.store import EmbeddedStore
 from glocal.store.remote import RemoteStore
 from glocal.store.virtuoso import VirtuosoServer
@@ -29,10 +28,10 @@ from glocal_cli.bench.canned_engines import (
     canned_on_virtuoso,
     scale_goals,
 )
-from glocal_cli.bench.graphs import BenchGraph
+from glocal_cli.bench.goals import check_run_goals
 from glocal_cli.bench.options import BenchOptions
 from glocal_cli.bench.pages import PAGES, SEARCHES
-from glocal_cli.bench.report_cost import report_cost
+from glocal_cli.bench.report_cost import report_cost, report_scale
 from glocal_cli.bench.timing import consume, percentile, timing_summary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -307,17 +306,15 @@ def test_markdown_tables(bench: tuple[dict[str, Any], str, str]) -> None:
     assert "skipped (--skip-virtuoso)" in markdown
 
 
-def test_report_cost_builds_the_report(store: EmbeddedStore, tmp_path: Path) -> None:
+def test_report_cost_runs_the_command_as_users_do(tmp_path: Path) -> None:
     # --quick skips the report; this is the section a full run measures.
-    graph = BenchGraph("curated", DataFiles(tmp_path, check_base=False), store)
-    result = report_cost(graph, sensitivity=False)
+    result = report_cost("curated", [], tmp_path)
     assert "error" not in result, result
-    assert result["seconds"] > 0 and result["html_bytes"] > 0 and result["cities_listed"]
-    assert result["peak_rss_mb"] >= result["rss_before_mb"] > 0
-    assert result["peak_rss_tree_mb"] >= result["peak_rss_mb"]
+    assert 0 < result["report_s"] < result["command_s"] and result["html_bytes"] > 0
+    # The whole tree: at least the Python process that imported glocal and numpy.
+    assert result["peak_tree_mb"] > 50
     # The curated graph is small: the default replicate counts, not the reduced ones.
     assert result["bootstrap_replicates"] == BOOTSTRAP and result["null_replicates"] == NULL
-    assert result["options"] == {"sensitivity": False}
 
 
 def test_canned_queries_on_virtuoso_beside_glocal(
@@ -351,3 +348,18 @@ def test_canned_queries_on_virtuoso_beside_glocal(
     text = "\n".join(canned_engine_lines({"curated": {"aggregation": {"canned": measured}}}))
     assert all(f"| {name} |" in text for name in measured)
     assert f"{len(goals['met'])} of {len(measured)}" in text
+
+
+def test_report_scale_compares_the_sizes_it_measured() -> None:
+    scale = report_scale((40, 300))
+    small, large = scale["40 cities"], scale["300 cities"]
+    assert "error" not in small and "error" not in large, scale
+    # 300 synthetic cities pass the robustness threshold: fewer replicates.
+    assert large["bootstrap_replicates"] == BOOTSTRAP_LARGE
+    assert scale["smaller_costs_less"] == (small["report_s"] < large["report_s"])
+    # The goal is about 2,000 and 5,000 cities: these sizes leave it unmeasured.
+    goal = check_run_goals({"report_scale": scale})["report_2000_under_5000"]
+    assert goal["measured"] == [None, None] and goal["met"] is None
+    renamed = {"2000 cities": small, "5000 cities": large}
+    goal = check_run_goals({"report_scale": renamed})["report_2000_under_5000"]
+    assert goal["met"] == scale["smaller_costs_less"]

@@ -1,23 +1,34 @@
 """Centrality of the nodes of the bipartite city graph.
 
-networkx is the reference implementation. For large graphs (more than
-:data:`LARGE_GRAPH` nodes) betweenness and harmonic closeness switch to faster engines that give
-the same numbers (tests check them against networkx); they live in
-:mod:`glocal.analysis.engines`:
+networkx is the reference implementation. Betweenness and harmonic closeness run, by
+default and at every graph size, on compiled engines that give the same numbers (tests
+check them against networkx); they live in :mod:`glocal.analysis.engines`:
 
-- ``"rustworkx"``: rustworkx's parallel Brandes betweenness, rescaled to networkx's
-  bipartite normalisation (rustworkx has no harmonic closeness: the sparse engine runs).
-- ``"sparse"``: numpy/scipy. Harmonic closeness by bit-parallel breadth-first search (64 sources
-  per machine word, one sparse gather per level); betweenness by Brandes' algorithm run
-  for a batch of sources at once as sparse-matrix products, over every source or over a
-  random sample of ``sample`` pivots (Brandes and Pich 2007: the sum over the pivots,
-  scaled by n / k, is an unbiased estimate).
+- ``"rustworkx"``: rustworkx's parallel Brandes betweenness (Brandes 2001), in Rust on
+  every core, rescaled to networkx's bipartite normalisation (rustworkx has no harmonic
+  closeness: the sparse engine runs). It holds Python's interpreter lock while it runs
+  (rustworkx 0.18: another Python thread does not wake until it returns), but no core
+  is left idle by that: it keeps them all busy itself.
+- ``"sparse"``: numpy/scipy, which release the lock in their array operations (another
+  thread wakes every few milliseconds). Harmonic closeness by bit-parallel breadth-first
+  search (64 sources per machine word, one sparse gather per level); betweenness by
+  Brandes' algorithm run for a batch of sources at once as sparse-matrix products, over
+  every source or over a random sample of ``sample`` pivots (Brandes and Pich 2007: the
+  sum over the pivots, scaled by n / k, is an unbiased estimate).
 
-Measured on a 21,000-node, 74,000-edge bipartite graph on two cores: rustworkx
-betweenness 47 s and closeness 49 s; sparse (harmonic) closeness 5 s; sparse betweenness over 256
-pivots 3 s. So ``"auto"`` uses networkx up to :data:`LARGE_GRAPH` nodes, then rustworkx
-for exact betweenness, the sparse engine when a pivot sample is asked for, and the
-sparse engine for harmonic closeness.
+networkx's Brandes and harmonic centrality are Python loops on one core under the lock:
+the pivotal report's layer-dropped rankings, in a second thread below 5,000 nodes,
+stalled behind them (the report at 2,000 cities took 107 s, at 5,000 376 s, most of it
+networkx betweenness). Measured on the synthetic graph of 2,000 cities (1,872 nodes,
+6,327 edges), two cores under load: networkx betweenness 34 s, rustworkx 1.1 s, sparse
+2.4 s; harmonic closeness sparse 0.06 s. At 5,000 cities (4,580 nodes): rustworkx
+12.6 s, sparse 22.7 s; harmonic closeness sparse 1.7 s against networkx's 58 s. The
+whole report at 2,000 cities took 24–27 s with rustworkx and 36–37 s with the sparse
+engine, alternating runs. On a 21,000-node graph: rustworkx betweenness 47 s, sparse
+betweenness over 256 pivots 3 s, sparse harmonic closeness 5 s. So ``"auto"`` uses
+rustworkx for exact betweenness, the sparse engine when a pivot sample is asked for,
+and the sparse engine for harmonic closeness (:func:`engine`); :data:`LARGE_GRAPH`
+only decides, in :mod:`glocal.analysis.pivotality`, when betweenness is sampled.
 
 Bipartite degree and betweenness use networkx's bipartite normalisations (Borgatti and
 Halgin), and harmonic closeness the bipartite analogue of them, so they need the city
@@ -47,6 +58,7 @@ __all__ = [
     "check_cities",
     "degree",
     "eigenvector",
+    "engine",
     "harmonic_closeness",
     "pagerank",
 ]
@@ -56,7 +68,8 @@ Backend = Literal["auto", "networkx", "rustworkx", "sparse"]
 #: The engines betweenness and closeness can run on.
 BACKENDS: tuple[str, ...] = ("auto", "networkx", "rustworkx", "sparse")
 
-#: Above this many nodes, ``backend="auto"`` leaves networkx for a faster engine.
+#: Above this many nodes, :mod:`~glocal.analysis.pivotality` estimates betweenness from a
+#: pivot sample instead of computing it exactly.
 LARGE_GRAPH = 5_000
 
 
@@ -96,12 +109,31 @@ def check_cities(G: nx.Graph, cities: Collection[Hashable]) -> set[Hashable]:
     return top
 
 
-def _pick(G: nx.Graph, backend: Backend, large: Backend) -> Backend:
+def engine(backend: Backend, *, measure: str, sampled: bool = False) -> str:
+    """The engine that ``backend`` runs ``measure`` on (``"betweenness"`` or
+    ``"harmonic_closeness"``): ``"auto"`` picks rustworkx for exact betweenness and
+    the sparse engine for sampled betweenness and for harmonic closeness, at every
+    size; rustworkx has no harmonic closeness, so it runs on the sparse engine.
+
+    Raises
+    ------
+    ValueError
+        If the backend is unknown.
+
+    Examples
+    --------
+    >>> engine("auto", measure="betweenness"), engine("auto", measure="harmonic_closeness")
+    ('rustworkx', 'sparse')
+    >>> engine("auto", measure="betweenness", sampled=True)
+    'sparse'
+    """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
+    if measure == "harmonic_closeness":
+        return "networkx" if backend == "networkx" else "sparse"
     if backend != "auto":
         return backend
-    return large if G.number_of_nodes() > LARGE_GRAPH else "networkx"
+    return "sparse" if sampled else "rustworkx"
 
 
 def degree(G: nx.Graph, cities: Collection[Hashable]) -> dict[Hashable, float]:
@@ -147,10 +179,10 @@ def betweenness(
     cities
         Every city node (one side of the graph).
     backend
-        ``"networkx"`` (reference), ``"rustworkx"`` (exact, parallel), ``"sparse"``
-        (batched Brandes on sparse matrices) or ``"auto"``: networkx up to
-        :data:`LARGE_GRAPH` nodes, else rustworkx, or the sparse engine if ``sample``
-        is given.
+        ``"networkx"`` (reference, Python on one core), ``"rustworkx"`` (exact,
+        parallel on every core), ``"sparse"`` (batched Brandes on sparse matrices) or
+        ``"auto"`` (:func:`engine`): rustworkx, or the sparse engine if ``sample`` is
+        given.
     sample
         Estimate from this many random source pivots instead of all nodes
         (Brandes–Pich); ``None`` is exact. rustworkx cannot sample.
@@ -177,19 +209,19 @@ def betweenness(
     1.0
     """
     top = check_cities(G, cities)
-    engine = _pick(G, backend, "sparse" if sample is not None else "rustworkx")
     n_nodes = G.number_of_nodes()
     if sample is not None and not sample > 0:
         raise ValueError(f"sample must be a positive number of pivots, not {sample}")
     if sample is not None and sample >= n_nodes:
         sample = None
+    chosen = engine(backend, measure="betweenness", sampled=sample is not None)
     n, m = len(top), n_nodes - len(top)
     top_max, bottom_max = _betweenness_scale(n, m), _betweenness_scale(m, n)
-    if engine == "networkx" and sample is None and top_max and bottom_max:
+    if chosen == "networkx" and sample is None and top_max and bottom_max:
         return dict(nx.bipartite.betweenness_centrality(G, top))
-    if engine == "networkx":
+    if chosen == "networkx":
         raw = nx.betweenness_centrality(G, k=sample, normalized=False, seed=seed)
-    elif engine == "rustworkx":
+    elif chosen == "rustworkx":
         if sample is not None:
             raise ValueError("rustworkx cannot sample pivots; use backend='sparse'")
         nodes = list(G)
@@ -234,8 +266,7 @@ def harmonic_closeness(
     backend
         ``"networkx"`` (``networkx.harmonic_centrality``, the reference),
         ``"sparse"`` (bit-parallel BFS), ``"rustworkx"`` (no harmonic closeness
-        there: the sparse engine), or ``"auto"`` (networkx up to :data:`LARGE_GRAPH`
-        nodes, else sparse).
+        there: the sparse engine), or ``"auto"`` (the sparse engine, at every size).
 
     Returns
     -------
@@ -254,9 +285,8 @@ def harmonic_closeness(
     True
     """
     top = check_cities(G, cities)
-    engine = _pick(G, backend, "sparse")
     nodes = list(G)
-    if engine == "networkx":
+    if engine(backend, measure="harmonic_closeness") == "networkx":
         raw = nx.harmonic_centrality(G)
         sums = [float(raw[node]) for node in nodes]
     else:

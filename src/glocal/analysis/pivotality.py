@@ -173,7 +173,8 @@ def compute_measures(
             methods[name] = "networkx bipartite degree centrality"
         elif name == "betweenness":
             result = centrality.betweenness(G, top, backend=backend, sample=sample, seed=seed)
-            engine = _engine(backend, large, sampled=sample is not None, measure=name)
+            sampled = sample is not None and sample < n_nodes
+            engine = centrality.engine(backend, measure=name, sampled=sampled)
             methods[name] = (
                 f"bipartite betweenness, exact ({engine})"
                 if sample is None or sample >= n_nodes
@@ -181,7 +182,7 @@ def compute_measures(
             )
         elif name == "harmonic_closeness":
             result = centrality.harmonic_closeness(G, top, backend=backend)
-            engine = _engine(backend, large, sampled=False, measure=name)
+            engine = centrality.engine(backend, measure=name)
             methods[name] = (
                 "harmonic closeness (Marchiori and Latora 2000), divided by its bipartite "
                 f"maximum m + (n - 1) / 2 ({engine})"
@@ -207,18 +208,6 @@ def compute_measures(
             methods[name] = "weighted betweenness in Newman's projection, distance 1/w (networkx)"
         values[name] = {city: float(result.get(city, 0.0)) for city in top}
     return MeasureTable(values, skipped, methods)
-
-
-def _engine(backend: str, large: bool, *, sampled: bool, measure: str) -> str:
-    if measure == "harmonic_closeness" and backend == "rustworkx":
-        return "sparse"
-    if backend != "auto":
-        return backend
-    if not large:
-        return "networkx"
-    if measure == "harmonic_closeness" or sampled:
-        return "sparse"
-    return "rustworkx"
 
 
 def ranks(values: Mapping[Hashable, float]) -> dict[Hashable, float]:

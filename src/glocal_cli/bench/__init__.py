@@ -28,9 +28,11 @@ same machine:
   :class:`~glocal.store.remote.RemoteStore` and over its own HTTP endpoint, and on
   `rdflib-endpoint <https://pypi.org/project/rdflib-endpoint/>`_ 0.6.3 (the ``bench``
   extra) serving the same files from an rdflib ``Dataset`` in a separate uvicorn process.
-- **The pivotal report** (:mod:`~glocal_cli.bench.report_cost`): generation time and
-  peak memory (``ru_maxrss`` of a child process), and the size of its HTML page and
-  the time it takes to open in headless Chromium (:mod:`~glocal_cli.bench.html_open`).
+- **The pivotal report** (:mod:`~glocal_cli.bench.report_cost`): ``glocal report
+  pivotal`` as users run it (with layer sensitivity and intervals) on the curated graph
+  and on 2,000 and 5,000 synthetic cities, its time and the peak memory of its whole
+  process tree (sampled from ``/proc``), and the size of its HTML page and the time it
+  takes to open in headless Chromium (:mod:`~glocal_cli.bench.html_open`).
 
 The rest: :mod:`~glocal_cli.bench.options` (what a run measures),
 :mod:`~glocal_cli.bench.timing` (sampling and statistics), :mod:`~glocal_cli.bench.goals`

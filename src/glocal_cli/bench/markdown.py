@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,6 +9,7 @@ from glocal_cli.bench.canned_engines import canned_engine_lines
 from glocal_cli.bench.engines import AGGREGATION_QUERY
 from glocal_cli.bench.headroom_markdown import headroom_table
 from glocal_cli.bench.pages_markdown import page_goal_rows, page_load_tables
+from glocal_cli.bench.report_markdown import report_goal, report_tables
 from glocal_cli.bench.serving_markdown import serving_tables
 from glocal_cli.bench.startup_markdown import startup_tables
 from glocal_cli.bench.timing import p50, ratio
@@ -95,6 +95,7 @@ def render(result: Mapping[str, Any]) -> str:
     lines = [
         *_heading(meta),
         *_goals_table(graphs, goals),
+        *report_goal(result),
         *_load_table(graphs),
         *startup_tables(result),
         *_canned_tables(graphs),
@@ -104,7 +105,7 @@ def render(result: Mapping[str, Any]) -> str:
         *headroom_table(graphs),
         *serving_tables(result),
         *_aggregation_table(graphs),
-        *_report_table(graphs),
+        *report_tables(result),
         *_notes(result, meta),
     ]
     return "\n".join(lines)
@@ -343,35 +344,6 @@ def _aggregation_table(graphs: Mapping[str, Any]) -> list[str]:
         if engine.get("note") and not engine.get("same_answer", True)
     }
     lines += [f"\nWhy answers differ: {note}." for note in sorted(engine_notes)]
-    return lines
-
-
-def _report_table(graphs: Mapping[str, Any]) -> list[str]:
-    """The pivotal report's time and memory."""
-    lines: list[str] = [
-        "",
-        "## Pivotal report",
-        "",
-        "| graph | report s | render HTML s | HTML MB | open in Chromium s | peak RSS MB "
-        "| peak RSS of its children MB | bootstrap / null replicates | options |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
-    ]
-    for name, graph in graphs.items():
-        report = graph.get("report", {})
-        if "seconds" in report:
-            opened = report.get("html_open", {})
-            open_s = f"{opened['open_s']:.2f}" if "open_s" in opened else opened.get("skipped", "–")
-            lines.append(
-                f"| {name} | {report['seconds']:.1f} | {report.get('render_html_s', 0):.2f} | "
-                f"{report.get('html_bytes', 0) / 1e6:.2f} | {open_s} | "
-                f"{report['peak_rss_mb']:,.0f} | {report['peak_rss_children_mb']:,.0f} | "
-                f"{report.get('bootstrap_replicates', '–')} / "
-                f"{report.get('null_replicates', '–')} | "
-                f"{json.dumps(report.get('options', {}))} |"
-            )
-        else:
-            reason = report.get("skipped") or report.get("error") or "not run"
-            lines.append(f"| {name} | {reason} | – | – | – | – | – | – | – |")
     return lines
 
 

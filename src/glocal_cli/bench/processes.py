@@ -75,14 +75,17 @@ class _Sampler:
         return self.peak_mb
 
 
-def run_measured(command: list[str]) -> dict[str, Any]:
-    """Run a command to its end: wall seconds, exit code and peak tree memory (MB)."""
+def run_measured(command: list[str], *, keep_stderr: bool = False) -> dict[str, Any]:
+    """Run a command to its end: wall seconds, exit code and peak tree memory (MB);
+    with ``keep_stderr``, its whole error output too (``stderr``)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     sampler = _Sampler(process.pid)
     out, err = process.communicate()
     seconds = time.perf_counter() - started
+    kept = {"stderr": err.decode(errors="replace")} if keep_stderr else {}
     return {
+        **kept,
         "seconds": seconds,
         "returncode": process.returncode,
         "peak_tree_mb": sampler.stop(),
