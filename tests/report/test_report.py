@@ -205,6 +205,17 @@ def test_centrality_report(store: EmbeddedStore) -> None:
         centrality_report(store, measure="fame")
 
 
+def test_centrality_report_gives_the_pivotal_reports_values(
+    store: EmbeddedStore, report: PivotalReport
+) -> None:
+    # Sfax has no tie: it must leave the graph in both reports, or the normalising
+    # constants (and the values under the same method's name) differ.
+    assert "Sfax" in {c.label for c in report.isolates}
+    for measure in report.cities[0].measures:
+        single = {c.iri: c.value for c in centrality_report(store, measure=measure).cities}
+        assert single == {c.iri: c.measures[measure] for c in report.cities}, measure
+
+
 def test_report_on_the_curated_graph() -> None:
     curated = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
     result = pivotal_report(curated, sensitivity=False)

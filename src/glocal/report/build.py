@@ -421,7 +421,10 @@ def centrality_report(
     weights: Mapping[str, float] | None = None,
     backend: Backend = "auto",
 ) -> CentralityReport:
-    """One centrality measure for every city, ranked (for ``/reports/centrality``).
+    """One centrality measure for every city with a tie, ranked (for ``/reports/centrality``).
+
+    The graph is the pivotal report's: cities with no tie leave it first, so each value
+    equals the one :func:`pivotal_report` gives.
 
     Returns
     -------
@@ -450,7 +453,13 @@ def centrality_report(
     chosen = check_layers(layers)
     ties = fetch_ties(store, layers=chosen)
     G = bipartite_graph(ties, layers=chosen, weights=weights)
-    table = compute_measures(G, list(ties.cities), measures=[measure], backend=backend)
+    # As the pivotal report does: a city with no tie leaves the graph, so a measure's
+    # normalising constants (and so its values) are the same in both reports.
+    G.remove_nodes_from(component_analysis.isolated_cities(G, list(ties.cities)))
+    cities = [c for c in ties.cities if c in G]
+    if not cities:
+        raise ValueError("no city has a tie in these layers; nothing to rank")
+    table = compute_measures(G, cities, measures=[measure], backend=backend)
     if measure in table.skipped:
         raise ValueError(f"{measure} cannot run on this graph: {table.skipped[measure]}")
     ranked = composite(table.values)
