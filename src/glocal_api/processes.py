@@ -15,8 +15,10 @@ must be made before and passed in ``args``.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import time
@@ -38,6 +40,8 @@ AppFactory = Callable[..., tuple[Any, Callable[[], None]]]
 _GRACE_S = 30.0
 #: A process that dies within this many seconds of its start is not started again.
 _SHORTEST_LIFE_S = 5.0
+#: prctl(2) option: the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
 
 
 def serve_processes(
@@ -82,7 +86,7 @@ def serve_processes(
     def start() -> tuple[BaseProcess, float]:
         process = context.Process(
             target=serve_socket,
-            args=(listener, factory, args, limits),
+            args=(listener, factory, args, limits, os.getpid()),
             name="glocal-http",
             daemon=False,
         )
@@ -129,8 +133,10 @@ def serve_socket(
     factory: AppFactory,
     args: tuple[Any, ...],
     limits: ConnectionLimits | None,
+    parent: int,
 ) -> None:
-    """A server process: build the app and serve it on ``listener`` until a signal."""
+    """A server process: build the app and serve it on ``listener`` until a signal,
+    or until ``parent`` (the supervising process) dies."""
 
     def exit_on_term(signum: int, frame: FrameType | None) -> None:
         # uvicorn re-raises the signal that stopped it once it has shut down: as an
@@ -138,6 +144,7 @@ def serve_socket(
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, exit_on_term)
+    _die_with(parent)
     app, close = factory(*args)
     host, port = listener.getsockname()[:2]
     server = make_server(app, host=host, port=port, limits=limits)
@@ -147,3 +154,14 @@ def serve_socket(
         pass
     finally:
         close()
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel send ``SIGTERM`` here when ``parent`` dies, even by ``SIGKILL``
+    (which it cannot pass on): no server process, nor its query workers, outlives it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        logger.warning("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
+    if os.getppid() != parent:
+        # The parent died before prctl took effect.
+        raise SystemExit(0)

@@ -138,3 +138,15 @@ def test_a_signal_stops_every_process(serving: Serve, signum: int) -> None:
     while (left := {pid for pid in under if _alive(pid)}) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not left, f"processes left behind: {left}"
+
+
+def test_no_process_outlives_a_killed_server(serving: Serve) -> None:
+    # SIGKILL cannot be passed on: the kernel tells the HTTP processes (PR_SET_PDEATHSIG).
+    for _ in range(8):
+        assert httpx.get(f"{serving.url}/sparql", params={"query": "ASK {}"}).status_code == 200
+    code, under = serving.stop(signal.SIGKILL)
+    assert code == -signal.SIGKILL and len(under) >= 6
+    deadline = time.monotonic() + 30
+    while (left := {pid for pid in under if _alive(pid)}) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left, f"processes left behind: {left}"
