@@ -21,6 +21,8 @@ def test_parse_query_checks_service_then_syntax() -> None:
     assert allowed.form == "SELECT" and allowed.media_types[0].endswith("+json")
     with pytest.raises(QuerySyntaxError, match="nests"):
         parse_query("ASK " + "{ " * 2000 + " }" * 2000)
+    # Brackets in a string are counted, then the scan finds them shallow.
+    assert parse_query('ASK { ?s ?p "' + "{(" * 2000 + '" }').form == "ASK"
     assert parse_query("DESCRIBE city:freetown").form == "CONSTRUCT"
 
 

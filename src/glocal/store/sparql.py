@@ -95,6 +95,19 @@ def nesting_depth(sparql: str) -> int:
     return deepest
 
 
+def _check_nesting(sparql: str) -> None:
+    """Refuse text nested deeper than :data:`MAX_NESTING`.
+
+    A query cannot nest deeper than it has opening brackets, and counting them is
+    C-fast, so the character-by-character scan runs only for text that could fail it.
+    """
+    if sparql.count("{") + sparql.count("(") <= MAX_NESTING:
+        return
+    depth = nesting_depth(sparql)
+    if depth > MAX_NESTING:
+        raise QuerySyntaxError(f"the query nests {depth} levels deep; the limit is {MAX_NESTING}")
+
+
 @dataclass(frozen=True)
 class ParsedQuery:
     """Query text that passed the ``SERVICE`` policy and Oxigraph's parser, with its form.
@@ -154,9 +167,7 @@ def parse_query(
     glocal.store.errors.QuerySyntaxError: error at 1:9: ...
     """
     check_federation(sparql, allow=federation)
-    depth = nesting_depth(sparql)
-    if depth > MAX_NESTING:
-        raise QuerySyntaxError(f"the query nests {depth} levels deep; the limit is {MAX_NESTING}")
+    _check_nesting(sparql)
     return ParsedQuery(sparql, (form_of or query_form)(sparql))
 
 
@@ -177,9 +188,7 @@ def query_form(sparql: str) -> QueryForm:
     >>> query_form("CONSTRUCT WHERE { ?s ?p ?o }")
     'CONSTRUCT'
     """
-    depth = nesting_depth(sparql)
-    if depth > MAX_NESTING:
-        raise QuerySyntaxError(f"the query nests {depth} levels deep; the limit is {MAX_NESTING}")
+    _check_nesting(sparql)
     try:
         result = _EMPTY.query(sparql, prefixes=PREFIXES)
     except SyntaxError as err:
