@@ -196,6 +196,11 @@ def _measure_graph(
             graph.result["aggregation"] = aggregation(
                 graph, uncached, virtuoso, virtuoso_note, rdflib, rdflib_note, options
             )
+        except (RuntimeError, TimeoutError) as err:
+            # An engine that fails (Virtuoso refusing a load, say) costs its section, not
+            # the run's other measurements.
+            graph.result["aggregation"] = {"error": f"{type(err).__name__}: {err}"}
+            notes.append(f"{graph.name}: the engines' comparison failed: {err}")
         finally:
             if rdflib is not None:
                 rdflib.stop()
