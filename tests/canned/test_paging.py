@@ -19,7 +19,7 @@ from glocal.store import EmbeddedStore
 
 QUERIES = load_queries()
 #: The queries whose answer grows with the graph, so they page by default.
-PAGED = {"network-overlap", "cities-by-country"}
+PAGED = {"network-overlap", "cities-by-country", "acting-cities"}
 
 Row = tuple[str, ...]
 
