@@ -12,6 +12,11 @@ an IRI that is not an IRI is refused, and a string is escaped as a literal. Insi
 ``WHERE`` clause the block is joined before grouping, so aggregates see only the bound
 values; a trailing ``VALUES`` would be joined after grouping, and some engines
 (Virtuoso) reject it when the variable is not projected.
+
+Any query answers a page of its rows when asked (``limit``, ``offset``); a query whose
+answer is large by nature pages by default, and its header says how and why::
+
+    # page: 500 — why: one row per pair of networks, 2 million rows at 20,000 cities
 """
 
 from __future__ import annotations
@@ -27,18 +32,27 @@ from glocal.namespaces import PREFIXES, XSD
 from glocal.resources import QUERIES_DIR
 
 __all__ = [
+    "MAX_LIMIT",
     "QUERIES_DIR",
     "CannedQuery",
+    "Page",
     "Parameter",
     "ParameterError",
     "bind",
     "bind_values",
     "load_queries",
+    "page_of",
+    "paginate",
     "parse_term",
 ]
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
+_HEADER = re.compile(r"^#\s*(title|description|param|page):\s*(.*)$")
+_PAGE = re.compile(r"^(\d+)\s*(?:—|-+)\s*why:\s*(.+)$")
+#: The most rows one page may ask for: a bigger answer is read page by page.
+MAX_LIMIT = 10_000
+#: Request parameters that are not the query's own: the format and the page.
+_REQUEST_ONLY = {"format", "limit", "offset"}
 _PARAM = re.compile(r"^(\w+)\s*\((\w+)(?:,\s*default\s+([^)]+))?\)\s*(.*)$")
 _TYPES = ("iri", "string", "integer", "year")
 
@@ -66,6 +80,18 @@ class CannedQuery:
     description: str
     sparql: str
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
+    #: Rows per page by default, for a query whose answer is large by nature; else None.
+    page_size: int | None = None
+    #: Why the query pages by default ("" if it does not).
+    page_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which rows of an answer to give: ``limit`` rows after the first ``offset``."""
+
+    limit: int
+    offset: int
 
 
 def load_queries(folder: Path = QUERIES_DIR) -> dict[str, CannedQuery]:
@@ -80,7 +106,7 @@ def load_queries(folder: Path = QUERIES_DIR) -> dict[str, CannedQuery]:
         if not _NAME.match(path.stem):
             raise ValueError(f"{path}: query names are lowercase words joined by '-'")
         text = path.read_text(encoding="utf-8")
-        meta: dict[str, list[str]] = {"title": [], "description": [], "param": []}
+        meta: dict[str, list[str]] = {"title": [], "description": [], "param": [], "page": []}
         for line in text.splitlines():
             match = _HEADER.match(line.strip())
             if match:
@@ -95,12 +121,20 @@ def load_queries(folder: Path = QUERIES_DIR) -> dict[str, CannedQuery]:
             parameters.append(Parameter(pm.group(1), pm.group(2), pm.group(3), pm.group(4)))
         if not meta["title"]:
             raise ValueError(f"{path}: the header needs a '# title:' line")
+        page_size, page_reason = None, ""
+        if meta["page"]:
+            pg = _PAGE.match(" ".join(meta["page"]))
+            if not pg or not 0 < int(pg.group(1)) <= MAX_LIMIT:
+                raise ValueError(f"{path}: the page line is '# page: N — why: reason'")
+            page_size, page_reason = int(pg.group(1)), pg.group(2)
         queries[path.stem] = CannedQuery(
             name=path.stem,
             title=meta["title"][0],
             description=" ".join(meta["description"]),
             sparql=text,
             parameters=tuple(parameters),
+            page_size=page_size,
+            page_reason=page_reason,
         )
     return queries
 
@@ -157,7 +191,7 @@ def bind(query: CannedQuery, values: Mapping[str, str]) -> str:
     True
     """
     known = {p.name for p in query.parameters}
-    unknown = sorted(set(values) - known - {"format"})
+    unknown = sorted(set(values) - known - _REQUEST_ONLY)
     if unknown:
         raise ParameterError(f"unknown parameter(s) for {query.name}: {', '.join(unknown)}")
     if not query.parameters:
@@ -195,8 +229,7 @@ def bind_values(sparql: str, values: Mapping[str, object]) -> str:
     >>> bind_values(text, {"s": "<http://a>"}).count("VALUES (?s) { (<http://a>) }")
     2
     """
-    # Mask comments and strings (keeping offsets) so a brace or keyword in them is not taken.
-    masked = re.sub(r"#[^\n]*|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'", _blank, sparql)
+    masked = _masked(sparql)
     match = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE) or re.search(r"\{", masked)
     if match is None:
         raise ValueError("the query has no WHERE clause to bind values in")
@@ -221,8 +254,92 @@ def bind_values(sparql: str, values: Mapping[str, object]) -> str:
     return text
 
 
+def page_of(query: CannedQuery, values: Mapping[str, str]) -> Page | None:
+    """The page asked for by ``limit`` and ``offset``, or the query's default page.
+
+    None if neither is given and the query does not page by default: the whole answer.
+
+    Raises
+    ------
+    ParameterError
+        If ``limit`` is not a whole number from 1 to :data:`MAX_LIMIT`, or ``offset``
+        not a whole number from 0; the message names the parameter.
+
+    >>> q = load_queries()["network-overlap"]
+    >>> page_of(q, {}) == Page(q.page_size or 0, 0)
+    True
+    >>> page_of(load_queries()["mayors"], {}) is None
+    True
+    >>> page_of(q, {"limit": "0"})
+    Traceback (most recent call last):
+    ...
+    glocal.canned.ParameterError: limit: not a whole number from 1 to 10000: '0'
+    """
+    limit, offset = values.get("limit"), values.get("offset")
+    if not limit and not offset and query.page_size is None:
+        return None
+    return Page(
+        _whole("limit", limit, query.page_size or MAX_LIMIT, 1, MAX_LIMIT),
+        _whole("offset", offset, 0, 0, None),
+    )
+
+
+def _whole(name: str, raw: str | None, default: int, low: int, high: int | None) -> int:
+    if not raw:
+        return default
+    value = int(raw) if re.fullmatch(r"\d{1,12}", raw.strip()) else -1
+    if value < low or (high is not None and value > high):
+        bounds = f"from {low} to {high}" if high is not None else f"from {low}"
+        raise ParameterError(f"{name}: not a whole number {bounds}: {raw!r}")
+    return value
+
+
+def paginate(sparql: str, page: Page) -> str:
+    """The query text answering one page: its rows ``offset + 1`` to ``offset + limit``.
+
+    The query's own ``ORDER BY`` is kept and every projected variable added after it
+    as a tie-breaker, so consecutive pages neither overlap nor miss a row. A query
+    whose rows come from a large aggregate can page that aggregate itself: a line
+    ``# the page: LIMIT`` in the subquery that orders it takes the page's ``LIMIT``
+    and ``OFFSET`` (the subquery's ``ORDER BY`` must then be total), and the outer
+    query keeps only the order.
+
+    >>> text = "SELECT ?a (COUNT(?b) AS ?n) WHERE { ?a ?p ?b } GROUP BY ?a ORDER BY DESC(?n)"
+    >>> print(paginate(text, Page(10, 20)))
+    SELECT ?a (COUNT(?b) AS ?n) WHERE { ?a ?p ?b } GROUP BY ?a ORDER BY DESC(?n)
+      ?a ?n
+    LIMIT 10 OFFSET 20
+    """
+    masked = _masked(sparql)
+    select = re.search(r"\bSELECT\b([^{]*?)\bWHERE\s*\{", masked, re.IGNORECASE)
+    if select is None:
+        raise ValueError("only a SELECT query with a WHERE clause pages")
+    tail = masked[_closing(masked, select.end()) :]
+    if re.search(r"\b(LIMIT|OFFSET)\b", tail, re.IGNORECASE):
+        raise ValueError("a query with its own LIMIT or OFFSET does not page")
+    projection = select.group(1)
+    names = re.findall(r"\bAS\s+[?$](\w+)", projection, re.IGNORECASE)
+    names = sorted(_projected(projection) - {"*"}) + names
+    order = "" if re.search(r"\bORDER\s+BY\b", tail, re.IGNORECASE) else "\nORDER BY"
+    text = sparql.rstrip() + f"{order}\n  {' '.join('?' + n for n in names)}"
+    marker = re.search(r"^[ \t]*# the page: LIMIT[^\n]*$", text, re.MULTILINE)
+    if marker is None:
+        return f"{text}\nLIMIT {page.limit} OFFSET {page.offset}"
+    return f"{text[: marker.start()]}LIMIT {page.limit} OFFSET {page.offset}{text[marker.end() :]}"
+
+
 #: A subquery's ``SELECT`` with its projection, up to the brace opening its ``WHERE``.
 _SUBSELECT = re.compile(r"\bSELECT\b([^{]*?)\bWHERE\s*\{", re.IGNORECASE)
+
+
+def _masked(sparql: str) -> str:
+    """The text with IRIs, comments and strings blanked (offsets kept), so that a brace,
+    ``#`` or keyword in them is not taken for syntax."""
+    return re.sub(_LEXICAL, _blank, sparql)
+
+
+#: IRIs (a ``#`` in one starts no comment), comments, and strings.
+_LEXICAL = re.compile(r"<[^<>\s\"{}|^`\\]*>|#[^\n]*|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
 
 
 def _blank(match: re.Match[str]) -> str:

@@ -5,6 +5,11 @@ the results as a table; other clients get JSON (the list) or the results in any 
 format, as before. A parameter IRI that names nothing in the graph (``city:kampla``)
 is refused with "no such resource; did you mean city:kampala?" rather than answered
 with an empty result that reads like a finding.
+
+Any query answers one page of its rows on request (``limit``, ``offset``), and a query
+whose answer is large by nature pages by default (:func:`glocal.canned.page_of`). A
+paged answer links its neighbours in a ``Link`` header (``rel="next"``, and
+``rel="prev"`` after the first page), and the HTML page says why the query pages.
 """
 
 from __future__ import annotations
@@ -17,7 +22,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions
 
-from glocal.canned import CannedQuery, ParameterError, bind, parse_term
+from glocal.canned import (
+    MAX_LIMIT,
+    CannedQuery,
+    Page,
+    ParameterError,
+    bind,
+    page_of,
+    paginate,
+    parse_term,
+)
 from glocal.formats import HTML, JSON, negotiate
 from glocal.namespaces import ID
 from glocal.store import GraphStore
@@ -143,6 +157,22 @@ def unknown_resource(
                 "example": "city:freetown",
                 "description": "a parameter of the chosen query",
             },
+            {
+                "name": "limit",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                "example": 100,
+                "description": "rows per page (the query's own page size if it pages by "
+                "default, as network-overlap does; else the whole answer)",
+            },
+            {
+                "name": "offset",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 0},
+                "example": 0,
+                "description": "rows to skip before the page; the Link header gives the "
+                "next page's URL, and a page shorter than the limit is the last",
+            },
         ]
     },
 )
@@ -157,23 +187,48 @@ async def run_canned(name: str, request: Request) -> Response:
     if "format" in params or not _wants_html(request):
         # ParameterError propagates: glocal_api.errors answers it with 400.
         bound = bind(query, params)
+        page = page_of(query, params)
+        if page is not None:
+            bound = paginate(bound, page)
         repeat = cached_answer(
             request, bound, default_graphs=[], named_graphs=[], fmt=params.get("format")
         )
-        if repeat is not None:
-            # A repeat was checked when first answered: no thread, no query.
-            return repeat
-        # One thread hop for the rest: the resource check, then the query.
-        return await run_in_threadpool(_answer, request, query, params, bound)
+        if repeat is None:
+            # One thread hop for the rest: the resource check, then the query.
+            # (A repeat was checked when first answered: no thread, no query.)
+            repeat = await run_in_threadpool(_answer, request, query, params, bound)
+        if page is not None:
+            links = [f'<{url}>; rel="{rel}"' for rel, url in _neighbours(query, params, page)]
+            repeat.headers["Link"] = ", ".join(links)
+        return repeat
     unknown: UnknownResource | None = None
     sparql: str | None = None
+    page = None
     try:
         sparql = bind(query, params)
+        page = page_of(query, params)
+        if page is not None:
+            sparql = paginate(sparql, page)
         unknown = await run_in_threadpool(unknown_resource, runtime.store, query, params)
         problem = unknown.message if unknown else None
     except ParameterError as err:
         problem = str(err)
-    return await run_in_threadpool(_page, request, query, params, sparql, problem, unknown)
+    return await run_in_threadpool(_page, request, query, params, sparql, problem, unknown, page)
+
+
+def _neighbours(
+    query: CannedQuery, params: dict[str, str], page: Page, *, last: bool = False
+) -> list[tuple[str, str]]:
+    """The ``next`` page's URL (unless ``last``) and the ``prev`` one's after the first."""
+
+    def url(offset: int) -> str:
+        wanted = {**params, "limit": str(page.limit), "offset": str(offset)}
+        return f"/queries/{query.name}?" + urlencode(wanted)
+
+    found = [] if last else [("next", url(page.offset + page.limit))]
+    if page.offset > 0:
+        found.append(("prev", url(max(0, page.offset - page.limit))))
+    return found
 
 
 def _answer(request: Request, query: CannedQuery, params: dict[str, str], sparql: str) -> Response:
@@ -215,8 +270,10 @@ def _page(
     sparql: str | None,
     problem: str | None,
     unknown: UnknownResource | None = None,
+    page: Page | None = None,
 ) -> Response:
-    """The HTML page of a canned query: its form, and its results unless a parameter is bad."""
+    """The HTML page of a canned query: its form, and its results unless a parameter is
+    bad; a paged answer links the pages before and after it."""
     runtime = runtime_of(request)
     known = catalogue(runtime.store)
     columns: list[str] = []
@@ -262,6 +319,11 @@ def _page(
             "shown": _SHOWN_ROWS,
             "download": lambda fmt: f"/queries/{query.name}?" + urlencode({**given, "format": fmt}),
             "choices": choices,
+            "page": page,
+            # A page shorter than its limit is the last one.
+            "neighbours": dict(
+                _neighbours(query, given, page, last=total < page.limit) if page else []
+            ),
             "editor": "/?" + urlencode({"query": sparql or query.sparql}),
             # Each suggestion runs the query with it in place of the unknown IRI.
             "suggestions": [

@@ -4,7 +4,9 @@
 the answer is a table on a terminal, and CSV, TSV, JSON (SPARQL results) or any RDF
 format on request, as the endpoint gives them. Parameters are bound as the endpoint
 binds them (:func:`glocal.canned.bind`), and an IRI that names nothing gets the
-endpoint's "did you mean".
+endpoint's "did you mean". ``--limit N --offset M`` give one page of a canned query's
+rows, as the endpoint's ``limit`` and ``offset`` do; a query that pages by default
+says so on standard error, with why and how to get the next page.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 
 from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions
 
-from glocal.canned import ParameterError, bind, load_queries
+from glocal.canned import ParameterError, bind, load_queries, page_of, paginate
 from glocal.formats import CSV, SHORT_NAMES, SPARQL_JSON, TSV, TURTLE
 from glocal.store import GraphStore, serialize_result
 from glocal.views.catalogue import curie
@@ -36,7 +38,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     parser.add_argument("query", help="SPARQL text, or the name of a canned query")
     parser.add_argument(
-        "params", nargs=argparse.REMAINDER, help="a canned query's parameters: --city city:x"
+        "params",
+        nargs=argparse.REMAINDER,
+        help="a canned query's parameters: --city city:x; one page of it: --limit N --offset M",
     )
     parser.add_argument(
         "--format",
@@ -129,6 +133,16 @@ def run(args: argparse.Namespace) -> int:
         if canned is None and params:
             raise ParameterError(f"no canned query named {args.query!r}; see /queries")
         sparql = bind(canned, params) if canned else args.query
+        page = page_of(canned, params) if canned else None
+        if canned is not None and page is not None:
+            sparql = paginate(sparql, page)
+            if canned.page_reason:
+                print(
+                    f"{canned.name} pages ({canned.page_reason}): rows {page.offset + 1} to "
+                    f"{page.offset + page.limit} at most; the next page: --offset "
+                    f"{page.offset + page.limit} (or a larger --limit)",
+                    file=sys.stderr,
+                )
     except ParameterError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -51,3 +51,21 @@ def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     assert status == 2 and err.strip().splitlines()[-1].startswith("error:")
     status, _, err = _run(capsys, tmp_path, "no-such-query", "--city", "x")
     assert status == 2 and "no canned query named 'no-such-query'" in err
+
+
+def test_a_canned_query_by_pages(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, whole, _ = _run(capsys, tmp_path, "mayors", "--format", "csv")
+    assert status == 0
+    header, *rows = whole.splitlines()
+    pages = []
+    for offset in range(0, len(rows) + 1, 2):
+        status, out, _ = _run(
+            capsys, tmp_path, "mayors", "--format", "csv", "--limit", "2", "--offset", str(offset)
+        )
+        assert status == 0 and out.splitlines()[0] == header
+        pages += out.splitlines()[1:]
+    assert sorted(pages) == sorted(rows)
+    status, _, err = _run(capsys, tmp_path, "network-overlap", "--format", "csv")
+    assert status == 0 and "one row per pair of networks" in err and "--offset 500" in err
+    status, _, err = _run(capsys, tmp_path, "mayors", "--offset", "-3")
+    assert status == 2 and "offset: not a whole number" in err

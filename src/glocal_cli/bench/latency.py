@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from glocal.canned import bind, load_queries
+from glocal.canned import CannedQuery, bind, load_queries, page_of, paginate
 from glocal.formats import HTML
 from glocal.store import EmbeddedStore, parse_query, query_form, serialize_result
 from glocal_cli.bench.graphs import BenchGraph
@@ -25,7 +25,14 @@ from glocal_cli.bench.options import BenchOptions
 from glocal_cli.bench.servers import JSON, NTRIPLES, GlocalServer, nonce, open_client, post_sparql
 from glocal_cli.bench.timing import Limits, consume, p50, ratio, sample, say, timing_summary
 
-__all__ = ["Job", "canned_latency", "overhead_breakdown", "page_latency", "time_in_process"]
+__all__ = [
+    "Job",
+    "canned_latency",
+    "default_page",
+    "overhead_breakdown",
+    "page_latency",
+    "time_in_process",
+]
 
 #: The site's pages a researcher opens, timed by :func:`page_latency`.
 PAGES = (
@@ -122,6 +129,13 @@ def time_in_process(store: EmbeddedStore, jobs: list[Job], options: BenchOptions
     return results
 
 
+def default_page(query: CannedQuery) -> str:
+    """The query's text as ``/queries/{name}`` runs it with no parameters: its defaults
+    bound, and its first page if it pages by default."""
+    page = page_of(query, {})
+    return bind(query, {}) if page is None else paginate(bind(query, {}), page)
+
+
 def canned_latency(
     graph: BenchGraph, servers: tuple[GlocalServer, GlocalServer], options: BenchOptions
 ) -> dict[str, Any]:
@@ -129,7 +143,9 @@ def canned_latency(
     uncached, cached = servers
     results: dict[str, Any] = {}
     cache_limit = 1_000_000
-    bound = {name: bind(canned, {}) for name, canned in load_queries().items()}
+    # A query that pages by default is timed as served: its first page.
+    queries = load_queries()
+    bound = {name: default_page(canned) for name, canned in queries.items()}
     say(f"{graph.name}: in-process timings of {len(bound)} canned queries (child process)")
     local = time_in_process(
         graph.store, [(name, sparql, "consume") for name, sparql in bound.items()], options
@@ -144,6 +160,8 @@ def canned_latency(
                 min_reps = 1
             timing: Limits = {"reps": reps, "budget": options.budget_s, "min_reps": min_reps}
             entry: dict[str, Any] = {"rows": rows, "form": form, "first_run_ms": first_s * 1000}
+            if queries[name].page_reason:
+                entry["pages"] = queries[name].page_reason
             if slow:
                 entry["note"] = (
                     f"slow (first run {first_s:.1f}s): one sample in-process and over "
