@@ -74,7 +74,7 @@ MaxDirtyBuffers = {dirty}
 ThreadsPerQuery = 2
 ; A load swaps every graph in one transaction (RemoteStore.load): its after-image
 ; holds the whole graph twice (named graphs and their merge), far over the 50 MB default.
-TransactionAfterImageLimit = 4000000000
+TransactionAfterImageLimit = 1500000000
 AsyncQueueMaxThreads = 4
 
 [HTTPServer]
