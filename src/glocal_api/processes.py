@@ -8,21 +8,25 @@ every one, each closing its own query workers, before this process returns.
 
 The server processes are spawned, not forked: the parent has opened the store and runs
 RocksDB's and the BLAS library's threads, which a fork would copy in an unknown state.
-A spawned process builds its own app with ``factory(*args)``; anything it shares with
-the others (the per-client query counts, :class:`~glocal_api.client_slots.ClientSlots`)
-must be made before and passed in ``args``.
+A spawned process builds its own app with ``factory(*prepared, *shared)``; anything it
+shares with the others (the per-client query counts,
+:class:`~glocal_api.client_slots.ClientSlots`) must be made before and passed in
+``shared``. The processes are spawned before the data is loaded, and import the web
+app meanwhile: a cold start on two cores takes about a second less.
 """
 
 from __future__ import annotations
 
 import ctypes
+import importlib
 import logging
 import multiprocessing
 import os
 import signal
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import Any
@@ -46,22 +50,34 @@ _PR_SET_PDEATHSIG = 1
 
 def serve_processes(
     factory: AppFactory,
-    args: tuple[Any, ...],
+    shared: tuple[Any, ...],
     *,
     host: str,
     port: int,
     processes: int,
+    prepare: Callable[[], tuple[Any, ...] | None] = tuple,
+    preload: Sequence[str] = (),
     limits: ConnectionLimits | None = None,
 ) -> int:
-    """Serve ``factory(*args)`` from ``processes`` server processes until a signal.
+    """Serve ``factory(*prepare(), *shared)`` from ``processes`` server processes until
+    a signal.
+
+    The processes are spawned first, and import ``preload`` while this process runs
+    ``prepare`` (loading and checking the data): start-up costs the longer of the two,
+    not their sum.
 
     Parameters
     ----------
     factory
         A module-level function (the spawned processes import it) that builds the app.
-    args
-        Its arguments; they must pickle, as must shared state such as a
-        :class:`~glocal_api.client_slots.ClientSlots`.
+    shared
+        Its last arguments, given at spawn: state shared between the processes, such as
+        a :class:`~glocal_api.client_slots.ClientSlots`, can only be passed then.
+    prepare
+        Makes its first arguments (they must pickle); ``None`` means there is nothing
+        to serve, and every process is stopped.
+    preload
+        Modules each process imports while it waits for ``prepare``.
     processes
         Server processes; each has its own connection limit (``limits``), since each
         has its own file descriptors.
@@ -69,36 +85,47 @@ def serve_processes(
     Returns
     -------
     int
-        0 once stopped by ``SIGINT`` or ``SIGTERM``; 1 if a process failed at start.
+        0 once stopped by ``SIGINT`` or ``SIGTERM``; 1 if ``prepare`` gave nothing to
+        serve or a process failed at start.
     """
     if processes < 1:
         raise ValueError(f"need at least one HTTP process, not {processes}")
     listener = socket.create_server((host, port), backlog=2048)
     context = multiprocessing.get_context("spawn")
-    stopping = False
+    prepared: tuple[Any, ...] | None = None
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-
-    def start() -> tuple[BaseProcess, float]:
+    def start() -> tuple[BaseProcess, float, Connection]:
+        receive, send = context.Pipe(duplex=False)
         process = context.Process(
             target=serve_socket,
-            args=(listener, factory, args, limits, os.getpid()),
+            args=(listener, factory, shared, receive, preload, limits, os.getpid()),
             name="glocal-http",
             daemon=False,
         )
         process.start()
-        return process, time.monotonic()
+        receive.close()
+        if prepared is not None:
+            send.send(prepared)
+        return process, time.monotonic(), send
 
     running = [start() for _ in range(processes)]
-    failed = False
+    stopping = failed = False
+    previous: dict[int, Any] = {}
     try:
+        prepared = prepare()
+        if prepared is None:
+            return 1
+        for _, _, send in running:
+            send.send(prepared)
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            nonlocal stopping
+            stopping = True
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         while not stopping:
             time.sleep(0.2)
-            for index, (process, started) in enumerate(running):
+            for index, (process, started, _) in enumerate(running):
                 if process.is_alive() or stopping:
                     continue
                 if time.monotonic() - started < _SHORTEST_LIFE_S:
@@ -108,7 +135,10 @@ def serve_processes(
                 logger.warning("an HTTP process died (exit %s); starting another", process.exitcode)
                 running[index] = start()
     finally:
-        _stop_all([process for process, _ in running])
+        for _, _, send in running:
+            # A process still waiting for its arguments reads the end of the pipe and ends.
+            send.close()
+        _stop_all([process for process, _, _ in running])
         listener.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -131,12 +161,15 @@ def _stop_all(processes: list[BaseProcess]) -> None:
 def serve_socket(
     listener: socket.socket,
     factory: AppFactory,
-    args: tuple[Any, ...],
+    shared: tuple[Any, ...],
+    prepared: Connection,
+    preload: Sequence[str],
     limits: ConnectionLimits | None,
     parent: int,
 ) -> None:
-    """A server process: build the app and serve it on ``listener`` until a signal,
-    or until ``parent`` (the supervising process) dies."""
+    """A server process: import ``preload``, wait for the arguments the parent
+    prepares, build the app and serve it on ``listener`` until a signal, or until
+    ``parent`` (the supervising process) dies."""
 
     def exit_on_term(signum: int, frame: FrameType | None) -> None:
         # uvicorn re-raises the signal that stopped it once it has shut down: as an
@@ -145,7 +178,15 @@ def serve_socket(
 
     signal.signal(signal.SIGTERM, exit_on_term)
     _die_with(parent)
-    app, close = factory(*args)
+    for module in preload:
+        importlib.import_module(module)
+    try:
+        args = prepared.recv()
+    except EOFError:
+        return  # the parent found nothing to serve
+    finally:
+        prepared.close()
+    app, close = factory(*args, *shared)
     host, port = listener.getsockname()[:2]
     server = make_server(app, host=host, port=port, limits=limits)
     try:

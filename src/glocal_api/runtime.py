@@ -17,7 +17,6 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from glocal.canned import CannedQuery, load_queries
-from glocal.data.files import DataFiles
 from glocal.store import GraphStore, QueryForm, query_form
 from glocal.store.versioned import VersionedCache
 from glocal.views.browse import browse
@@ -25,28 +24,11 @@ from glocal.views.catalogue import Catalogue, start_catalogue
 from glocal.views.labels import start_labels
 from glocal.views.search import prepare
 from glocal_api.client_slots import ClientSlots
+from glocal_api.settings import Settings
 
 __all__ = ["ResultCache", "Runtime", "Settings", "runtime_of"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Server options; the defaults are the safe ones (read-only, no federation)."""
-
-    timeout: float = 30.0
-    max_query_bytes: int = 1_000_000
-    update_token: str | None = None
-    admin_token: str | None = None
-    federation_allow: tuple[str, ...] = ()
-    result_cache_entries: int = 256
-    result_cache_max_bytes: int = 1_000_000
-    #: Queries one client (by address) may have running at once; more get 429, so that
-    #: one client's runaways cannot hold every query worker.
-    max_queries_per_client: int = 8
-    #: The files served, for /admin/import and /admin/reload (see glocal_api.admin).
-    data: DataFiles | None = None
 
 
 @dataclass

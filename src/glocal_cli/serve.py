@@ -25,9 +25,10 @@ from glocal_cli.loading import data_files, load_data, open_store, progress
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from glocal_api.app import Settings
+    from glocal.data.files import DataFiles
     from glocal_api.client_slots import ClientSlots
     from glocal_api.server import ConnectionLimits
+    from glocal_api.settings import Settings
 
 __all__ = ["MAX_HTTP_WORKERS", "default_http_workers", "run", "serving_app", "worker_share"]
 
@@ -56,25 +57,10 @@ def run(args: argparse.Namespace) -> int:
     if args.store and (args.reload or admin_token):
         print("error: --reload and the admin routes need the embedded store", file=sys.stderr)
         return 2
-    data = data_files(args)
-    # A warm start hashes the files and opens the store checked before: nothing is
-    # parsed, and no parsed quads stay in this process.
-    store: GraphStore | None = None
-    if not args.store:
-        store = data.warm_store(
-            federation=bool(args.federation_allow), memory_mb=args.worker_memory_mb
-        )
-    if store is not None:
-        progress(f"warm start: data version {store.version}, checked before")
-    else:
-        dataset = load_data(data, skip_broken=True)
-        if dataset is None:
-            return 1
-        store = open_store(dataset, args)
-        del dataset
-    from glocal_api.app import Settings
     from glocal_api.server import ConnectionLimits
+    from glocal_api.settings import Settings
 
+    data = data_files(args)
     settings = Settings(
         max_queries_per_client=args.max_queries_per_client,
         timeout=args.timeout,
@@ -100,9 +86,32 @@ def run(args: argparse.Namespace) -> int:
         # They change the served store, which every process would have to follow.
         print(f"glocal: one HTTP process, as {' and '.join(one_process)} need", flush=True)
         processes = 1
-    if processes > 1 and isinstance(store, EmbeddedStore):
-        return _serve_processes(store, settings, limits, args, processes)
+    if processes > 1:
+        return _serve_processes(data, settings, limits, args, processes)
+    store = _open(data, args)
+    if store is None:
+        return 1
     return _serve_one(store, settings, limits, args)
+
+
+def _open(data: DataFiles, args: argparse.Namespace) -> GraphStore | None:
+    """The store to serve; ``None`` if the data cannot be served (the problems are printed).
+
+    A warm start hashes the files and opens the store checked before: nothing is
+    parsed, and no parsed quads stay in this process.
+    """
+    store: GraphStore | None = None
+    if not args.store:
+        store = data.warm_store(
+            federation=bool(args.federation_allow), memory_mb=args.worker_memory_mb
+        )
+    if store is not None:
+        progress(f"warm start: data version {store.version}, checked before")
+        return store
+    dataset = load_data(data, skip_broken=True)
+    if dataset is None:
+        return None
+    return open_store(dataset, args)
 
 
 def default_http_workers() -> int:
@@ -148,13 +157,17 @@ def _serve_one(
 
 
 def _serve_processes(
-    store: EmbeddedStore,
+    data: DataFiles,
     settings: Settings,
     limits: ConnectionLimits,
     args: argparse.Namespace,
     processes: int,
 ) -> int:
-    """Serve from ``processes`` HTTP processes, each with its share of the query workers."""
+    """Serve from ``processes`` HTTP processes, each with its share of the query workers.
+
+    The processes are spawned first and import the web app while this one loads and
+    checks the data (:func:`glocal_api.processes.serve_processes`).
+    """
     from glocal_api.client_slots import ClientSlots
     from glocal_api.processes import serve_processes
 
@@ -163,11 +176,27 @@ def _serve_processes(
         "federation": bool(args.federation_allow),
         "memory_mb": args.worker_memory_mb,
     }
-    clients = ClientSlots(settings.max_queries_per_client)
-    served = (str(store.path), store.version, options, replace(settings, data=None), clients)
-    _announce(store.version, args, [f"{processes} HTTP processes"])
+
+    def prepare() -> tuple[Any, ...] | None:
+        store = _open(data, args)
+        if store is None:
+            return None
+        assert isinstance(store, EmbeddedStore)  # a remote store (--store) keeps to one process
+        # Only its path and version cross to the HTTP processes, which open their own.
+        path, version = str(store.path), store.version
+        store.close()
+        _announce(version, args, [f"{processes} HTTP processes"])
+        return (path, version, options, replace(settings, data=None))
+
     return serve_processes(
-        serving_app, served, host=args.host, port=args.port, processes=processes, limits=limits
+        serving_app,
+        (ClientSlots(settings.max_queries_per_client),),
+        prepare=prepare,
+        preload=("glocal_api.app",),
+        host=args.host,
+        port=args.port,
+        processes=processes,
+        limits=limits,
     )
 
 

@@ -150,3 +150,30 @@ def test_no_process_outlives_a_killed_server(serving: Serve) -> None:
     while (left := {pid for pid in under if _alive(pid)}) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not left, f"processes left behind: {left}"
+
+
+def test_processes_start_before_the_data_is_ready_and_end_when_there_is_none() -> None:
+    """The HTTP processes are spawned first and import the app while the data is
+    loaded (a cold start costs the longer of the two); when ``prepare`` finds nothing
+    to serve, every one of them ends and ``serve_processes`` says so."""
+    from glocal_api.processes import serve_processes
+    from glocal_cli.serve import serving_app
+
+    during: list[set[int]] = []
+
+    def prepare() -> None:
+        http = [p for p in multiprocessing.active_children() if p.name == "glocal-http"]
+        during.append({p.pid for p in http if p.pid is not None and _alive(p.pid)})
+
+    code = serve_processes(
+        serving_app,
+        (ClientSlots(1),),
+        host="127.0.0.1",
+        port=free_port(),
+        processes=2,
+        prepare=prepare,
+        preload=("glocal_api.app",),
+    )
+    assert code == 1
+    assert len(during[0]) == 2
+    assert not any(_alive(p) for p in during[0])

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from glocal.analysis.pivotality import Ranked
 
@@ -136,6 +135,10 @@ def agreement(
     scores = np.array([r.score for r in ranking])
     flags = np.array([r.city in listed for r in ranking], dtype=float)
     if 0 < flags.sum() < len(flags) and np.ptp(scores) > 0:
+        # Imported here: scipy.stats takes most of a second to import, and the web
+        # app imports this module's types at start-up.
+        from scipy import stats
+
         rho, p_rho = stats.spearmanr(scores, flags)
         tau, p_tau = stats.kendalltau(scores, flags)
         spearman = Spearman(float(rho), float(p_rho))

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy import stats
 
 from glocal.analysis.nullmodel import NullSamples
 
@@ -80,6 +79,8 @@ def fdsm_backbone(null: NullSamples, *, alpha: float = 0.05) -> tuple[list[Backb
         counts = np.asarray(B[rows].multiply(B[cols]).sum(axis=1)).ravel()
         at_least += counts >= shared
     p = (1 + at_least) / (1 + len(null.samples))
+    from scipy import stats  # imported when used: most of a second at start-up
+
     q = stats.false_discovery_control(p, method="bh")
     keep = np.flatnonzero(q < alpha)
     pairs = [

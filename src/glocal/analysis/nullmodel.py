@@ -26,7 +26,6 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from scipy import stats
 
 from glocal.analysis.centrality import check_cities
 from glocal.analysis.engines import harmonic_sums
@@ -182,6 +181,8 @@ def null_test(null: NullSamples) -> NullTest:
     # A tolerance, so that floating-point noise does not count as "larger".
     at_least = (draws >= observed - 1e-12).sum(axis=0)
     p = (1 + at_least) / (1 + len(draws))
+    from scipy import stats  # imported when used: most of a second at start-up
+
     q = stats.false_discovery_control(p, method="bh")
     cities = null.cities
     return NullTest(

@@ -44,7 +44,6 @@ from functools import partial
 
 import networkx as nx
 import numpy as np
-from scipy import stats
 
 from glocal.analysis import centrality, projection
 from glocal.analysis.graph import Ties, bipartite_graph, check_layers
@@ -225,6 +224,8 @@ def ranks(values: Mapping[Hashable, float]) -> dict[Hashable, float]:
     {'a': 1.5, 'b': 1.5, 'c': 3.5, 'd': 3.5}
     """
     keys = list(values)
+    from scipy import stats  # imported when used: most of a second at start-up
+
     ordered = stats.rankdata(
         [-float(f"{round(values[k], 12):.10g}") for k in keys], method="average"
     )

@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 
 import networkx as nx
-from scipy import stats
 
 from glocal.analysis.agreement import agreement
 from glocal.analysis.pivotality import Ranked
@@ -104,6 +103,8 @@ def _named(iri: Hashable, labels: Mapping[str, str]) -> tuple[str, str]:
 def _spearman(a: Sequence[float], b: Sequence[float]) -> float | None:
     if len(a) < 2 or len(set(a)) < 2 or len(set(b)) < 2:
         return None
+    from scipy import stats  # imported when used: most of a second at start-up
+
     return round(float(stats.spearmanr(a, b).statistic), 4)
 
 
