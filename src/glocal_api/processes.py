@@ -135,11 +135,13 @@ def serve_processes(
                 logger.warning("an HTTP process died (exit %s); starting another", process.exitcode)
                 running[index] = start()
     finally:
+        # Closed first: the port is free for a new server at once, while the processes
+        # finish their requests and background work.
+        listener.close()
         for _, _, send in running:
             # A process still waiting for its arguments reads the end of the pipe and ends.
             send.close()
         _stop_all([process for process, _, _ in running])
-        listener.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 1 if failed else 0
