@@ -41,7 +41,7 @@ from glocal.views.search import did_you_mean
 from glocal_api.bodies import query_params
 from glocal_api.errors import RequestError
 from glocal_api.pages import safe_link
-from glocal_api.query import cached_answer, run_query
+from glocal_api.query import Checked, cached_answer, check, run_query
 from glocal_api.runtime import runtime_of
 
 __all__ = ["UnknownResource", "router", "unknown_resource"]
@@ -190,13 +190,14 @@ async def run_canned(name: str, request: Request) -> Response:
         page = page_of(query, params)
         if page is not None:
             bound = paginate(bound, page)
-        repeat = cached_answer(
+        checked = check(
             request, bound, default_graphs=[], named_graphs=[], fmt=params.get("format")
         )
+        repeat = cached_answer(request, checked)
         if repeat is None:
             # One thread hop for the rest: the resource check, then the query.
             # (A repeat was checked when first answered: no thread, no query.)
-            repeat = await run_in_threadpool(_answer, request, query, params, bound)
+            repeat = await run_in_threadpool(_answer, request, query, params, checked)
         if page is not None:
             links = [f'<{url}>; rel="{rel}"' for rel, url in _neighbours(query, params, page)]
             repeat.headers["Link"] = ", ".join(links)
@@ -231,7 +232,9 @@ def _neighbours(
     return found
 
 
-def _answer(request: Request, query: CannedQuery, params: dict[str, str], sparql: str) -> Response:
+def _answer(
+    request: Request, query: CannedQuery, params: dict[str, str], checked: Checked
+) -> Response:
     """Refuse a parameter naming no resource, else run the bound query in a worker.
 
     The query's form is known from its file (:class:`~glocal_api.runtime.Runtime`), so
@@ -253,14 +256,7 @@ def _answer(request: Request, query: CannedQuery, params: dict[str, str], sparql
         raise RequestError(400, unknown.message)
     for value in params.values():
         check_federation(value, allow=runtime.settings.federation_allow)
-    return run_query(
-        request,
-        sparql,
-        default_graphs=[],
-        named_graphs=[],
-        fmt=params.get("format"),
-        form=runtime.forms[query.name],
-    )
+    return run_query(request, checked, form=runtime.forms[query.name])
 
 
 def _page(
