@@ -3,40 +3,43 @@
 Shared by ``/sparql`` and the canned-query routes, so both behave the same. Queries
 run in the store's workers under the time limit and stream back; small results are
 cached by data version, and every response has an ``ETag`` so clients can revalidate
-with ``If-None-Match``.
+with ``If-None-Match``. A canned query takes a lighter way when a worker is idle
+(:func:`run_canned_query`): the event loop talks to the worker itself, without a
+thread.
 """
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
 import logging
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import AsyncGenerator, Generator, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import Request
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from pyoxigraph import NamedNode
-from starlette.types import Send
 
 from glocal.formats import ALIASES, GRAPH_ALIASES, GRAPH_SHORT_NAMES, SHORT_NAMES, negotiate
-from glocal.store import ParsedQuery, QueryFailed, QueryForm, QueryTimeout, StoreUnavailable
+from glocal.store import (
+    EmbeddedStore,
+    ParsedQuery,
+    QueryForm,
+)
+from glocal_api.cut_stream import CutOnError
 from glocal_api.errors import RequestError
-from glocal_api.runtime import runtime_of
+from glocal_api.runtime import ResultCache, runtime_of
 
 __all__ = [
     "GZIP_LEVEL",
     "GZIP_MIN_BYTES",
     "Checked",
-    "CutOnError",
     "accepts_gzip",
     "cached_answer",
     "check",
     "choose_media_type",
+    "run_canned_query",
     "run_query",
 ]
 
@@ -278,17 +281,13 @@ def run_query(request: Request, checked: Checked, *, form: QueryForm | None = No
 
     def body() -> Iterator[bytes]:
         try:
-            kept = [first, second]
-            size = len(first) + len(second)
+            kept = _Kept(settings.result_cache_max_bytes, [first, second])
             yield first
             yield second
             for chunk in chunks:
-                if size <= settings.result_cache_max_bytes:
-                    kept.append(chunk)
-                    size += len(chunk)
+                kept.add(chunk)
                 yield chunk
-            if size <= settings.result_cache_max_bytes:
-                runtime.results.put(checked.etag, media_type, b"".join(kept))
+            kept.cache(runtime.results, checked.etag, media_type)
         finally:
             # Closing the worker's stream stops (kills) a worker still writing.
             if isinstance(chunks, Generator):
@@ -296,6 +295,83 @@ def run_query(request: Request, checked: Checked, *, form: QueryForm | None = No
             runtime.clients.give_back(client)
 
     return CutOnError(body(), media_type=media_type, headers=headers)
+
+
+class _Kept:
+    """The chunks of a streamed result, kept for the result cache while they fit it."""
+
+    def __init__(self, limit: int, chunks: list[bytes]) -> None:
+        self._limit = limit
+        self._chunks = chunks
+        self._size = sum(len(c) for c in chunks)
+
+    def add(self, chunk: bytes) -> None:
+        if self._size <= self._limit:
+            self._chunks.append(chunk)
+            self._size += len(chunk)
+
+    def cache(self, results: ResultCache, etag: str, media_type: str) -> None:
+        if self._size <= self._limit:
+            results.put(etag, media_type, b"".join(self._chunks))
+
+
+async def run_canned_query(
+    request: Request, checked: Checked, *, form: QueryForm
+) -> Response | None:
+    """:func:`run_query` for trusted text of known ``form`` (a canned query with its
+    values bound) on the embedded store, without a thread: the query goes to a worker
+    idle now, and the event loop awaits its answer (:meth:`EmbeddedStore.open_stream
+    <glocal.store.EmbeddedStore.open_stream>`). The time limit, the per-client limit,
+    and stopping the worker for a client that goes away all hold as in a thread.
+
+    Returns None when this cannot be: another kind of store, a reload since the
+    check, or no idle worker; the caller then runs :func:`run_query` in a thread.
+    """
+    runtime = runtime_of(request)
+    settings = runtime.settings
+    store = runtime.store
+    if not isinstance(store, EmbeddedStore) or store.version != checked.version:
+        return None
+    client = request.client.host if request.client else "unknown"
+    if not runtime.clients.take(client):
+        raise RequestError(
+            429,
+            f"this client already has {settings.max_queries_per_client} queries running; "
+            "wait for one to finish",
+        )
+    streaming = False
+    try:
+        query = ParsedQuery(checked.sparql, form)
+        media_type = choose_media_type(
+            query.media_types, request.headers.get("accept"), checked.fmt, query.form
+        )
+        chunks = await store.open_stream(query, media_type=media_type, timeout=settings.timeout)
+        if chunks is None:
+            return None
+        first = await anext(chunks, b"")
+        second = await anext(chunks, None)
+        if second is None:
+            return _whole(request, checked.etag, media_type, first, checked.headers())
+        streaming = True
+    finally:
+        if not streaming:
+            runtime.clients.give_back(client)
+
+    async def body() -> AsyncGenerator[bytes, None]:
+        kept = _Kept(settings.result_cache_max_bytes, [first, second])
+        try:
+            yield first
+            yield second
+            async for chunk in chunks:
+                kept.add(chunk)
+                yield chunk
+            kept.cache(runtime.results, checked.etag, media_type)
+        finally:
+            # Closing the worker's stream stops (kills) a worker still writing.
+            await chunks.aclose()
+            runtime.clients.give_back(client)
+
+    return CutOnError(body(), media_type=media_type, headers=checked.headers())
 
 
 def _whole(
@@ -312,44 +388,3 @@ def _whole(
     kept = results.get_gzip(etag) if results.entries > 0 else None
     compressed = kept[1] if kept is not None else gzip.compress(body, GZIP_LEVEL, mtime=0)
     return _gzipped(compressed, media_type, headers)
-
-
-class CutOnError(StreamingResponse):
-    """A streamed result that is never passed off as whole when it is not.
-
-    A store error mid-stream (the time limit, a worker stopped) ends the response
-    without its closing chunk, so the client's HTTP library reports the result as cut
-    (``curl`` exits non-zero, httpx raises); the log gets one line, not a traceback. A
-    client that goes away gets its query's worker stopped at once: the source iterator
-    is closed as soon as sending stops, rather than whenever it is collected.
-    """
-
-    def __init__(self, source: Iterator[bytes], **kwargs: Any) -> None:
-        super().__init__(source, **kwargs)
-        self._source = source
-
-    async def stream_response(self, send: Send) -> None:
-        try:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": self.status_code,
-                    "headers": self.raw_headers,
-                }
-            )
-            async for chunk in self.body_iterator:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        except (QueryTimeout, QueryFailed, StoreUnavailable) as err:
-            logger.warning("a result was cut and its connection closed: %s", err)
-            return
-        finally:
-            # Runs on a disconnect too (the task is cancelled): free the worker now.
-            await run_in_threadpool(_close, self._source)
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-
-def _close(source: Iterator[bytes]) -> None:
-    if isinstance(source, Generator):
-        # ValueError: still running in another thread; it stops at its next chunk.
-        with contextlib.suppress(ValueError):
-            source.close()
