@@ -145,6 +145,26 @@ class EmbeddedStore:
         except SyntaxError as err:
             raise QuerySyntaxError(str(err)) from None
 
+    def mentions(self, iri: str) -> bool:
+        """Whether the graph says anything of ``iri``, as subject or object.
+
+        Two index lookups (microseconds), where the same ``ASK`` costs a query's
+        parsing and planning (~0.1 ms).
+
+        >>> import tempfile
+        >>> from glocal.dataset import curated_files, load_files
+        >>> store = EmbeddedStore.open(load_files(curated_files()), cache_dir=tempfile.mkdtemp())
+        >>> from glocal.namespaces import ID
+        >>> store.mentions(ID + "city/freetown"), store.mentions(ID + "city/nowhere")
+        (True, False)
+        >>> store.close()
+        """
+        term = NamedNode(iri)
+        graph = DefaultGraph()
+        return any(True for _ in self._store.quads_for_pattern(term, None, None, graph)) or any(
+            True for _ in self._store.quads_for_pattern(None, None, term, graph)
+        )
+
     def parse(
         self, sparql: str, *, federation: Collection[str] = (), timeout: float | None = None
     ) -> ParsedQuery:
