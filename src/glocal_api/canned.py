@@ -213,12 +213,12 @@ async def run_canned(name: str, request: Request) -> Response:
         checked = check(
             request, bound, default_graphs=[], named_graphs=[], fmt=params.get("format")
         )
+        # A repeat comes from the cache (no thread, no query); a miss goes from the
+        # event loop to an idle worker, or, with none idle, waits for one in a thread.
         repeat = cached_answer(request, checked) or await _answer_here(
             request, query, params, checked
         )
         if repeat is None:
-            # One thread hop for the rest: the resource check, then the query.
-            # (A repeat was checked when first answered: no thread, no query.)
             repeat = await run_in_threadpool(_answer, request, query, params, checked)
         if page is not None:
             links = [f'<{url}>; rel="{rel}"' for rel, url in _neighbours(query, params, page)]

@@ -2,9 +2,11 @@
 
 :class:`EmbeddedStore` keeps the graph under a cache folder, one folder per data
 version, so a second start-up on unchanged data opens the store instead of parsing
-every file again. Untrusted queries run in a :class:`~glocal.store.pool.QueryPool` so
-that a runaway query can be stopped; in-process callers (canned queries, resource
-pages, analysis) query directly.
+every file again. Queries from the network run in a
+:class:`~glocal.store.pool.QueryPool` so that a runaway can be stopped: through a
+thread (:meth:`EmbeddedStore.stream`), or from the event loop itself when a worker is
+idle (:meth:`EmbeddedStore.open_stream`, for canned queries). In-process callers
+(resource pages, analysis) query directly.
 """
 
 from __future__ import annotations
