@@ -34,14 +34,14 @@ from glocal.canned import (
 )
 from glocal.formats import HTML, JSON, negotiate
 from glocal.namespaces import ID
-from glocal.store import GraphStore
+from glocal.store import EmbeddedStore, GraphStore
 from glocal.store.service_policy import check_federation
 from glocal.views.catalogue import Entry, catalogue, curie
 from glocal.views.search import did_you_mean
 from glocal_api.bodies import query_params
 from glocal_api.errors import RequestError
 from glocal_api.pages import safe_link
-from glocal_api.query import cached_answer, run_query
+from glocal_api.query import Checked, cached_answer, check, run_canned_query, run_query
 from glocal_api.runtime import runtime_of
 
 __all__ = ["UnknownResource", "router", "unknown_resource"]
@@ -115,8 +115,31 @@ def unknown_resource(
     that the graph says nothing of, if any, with suggestions.
 
     Other IRIs (``org:memberOf``, an outside IRI) are left to the query. One lookup of
-    the IRI in the graph (about 0.05 ms), made only when the result is not cached.
+    the IRI in the graph (microseconds in the embedded store), made only when the
+    result is not cached.
     """
+    found = _first_unknown(store, query, values)
+    if found is None:
+        return None
+    name, iri = found
+    return UnknownResource(name, iri, tuple(did_you_mean(catalogue(store), iri)))
+
+
+def _mentions(store: GraphStore, term: NamedNode) -> bool:
+    """Whether the graph says anything of ``term``: two index lookups in the embedded
+    store, an ``ASK`` elsewhere."""
+    if isinstance(store, EmbeddedStore):
+        return store.mentions(term.value)
+    found = store.query(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}")
+    assert isinstance(found, QueryBoolean), "an ASK gives a boolean"
+    return bool(found)
+
+
+def _first_unknown(
+    store: GraphStore, query: CannedQuery, values: dict[str, str]
+) -> tuple[str, str] | None:
+    """The first parameter naming a glocal resource the graph says nothing of, and its
+    IRI; None if there is none."""
     for param in query.parameters:
         raw = values.get(param.name, param.default)
         if param.type != "iri" or not raw:
@@ -125,11 +148,8 @@ def unknown_resource(
         assert isinstance(term, NamedNode), "an iri parameter parses to an IRI"
         if not term.value.startswith(ID):
             continue
-        found = store.query(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}")
-        assert isinstance(found, QueryBoolean), "an ASK gives a boolean"
-        if not bool(found):
-            close = did_you_mean(catalogue(store), term.value)
-            return UnknownResource(param.name, term.value, tuple(close))
+        if not _mentions(store, term):
+            return param.name, term.value
     return None
 
 
@@ -190,13 +210,16 @@ async def run_canned(name: str, request: Request) -> Response:
         page = page_of(query, params)
         if page is not None:
             bound = paginate(bound, page)
-        repeat = cached_answer(
+        checked = check(
             request, bound, default_graphs=[], named_graphs=[], fmt=params.get("format")
         )
+        # A repeat comes from the cache (no thread, no query); a miss goes from the
+        # event loop to an idle worker, or, with none idle, waits for one in a thread.
+        repeat = cached_answer(request, checked) or await _answer_here(
+            request, query, params, checked
+        )
         if repeat is None:
-            # One thread hop for the rest: the resource check, then the query.
-            # (A repeat was checked when first answered: no thread, no query.)
-            repeat = await run_in_threadpool(_answer, request, query, params, bound)
+            repeat = await run_in_threadpool(_answer, request, query, params, checked)
         if page is not None:
             links = [f'<{url}>; rel="{rel}"' for rel, url in _neighbours(query, params, page)]
             repeat.headers["Link"] = ", ".join(links)
@@ -231,7 +254,26 @@ def _neighbours(
     return found
 
 
-def _answer(request: Request, query: CannedQuery, params: dict[str, str], sparql: str) -> Response:
+async def _answer_here(
+    request: Request, query: CannedQuery, params: dict[str, str], checked: Checked
+) -> Response | None:
+    """:func:`_answer` on the event loop, where it needs no thread: on the embedded
+    store, whose resource check is a lookup in this process (microseconds), and with a
+    worker idle (:func:`~glocal_api.query.run_canned_query`). None otherwise, and for
+    an unknown resource, whose suggestions may have to wait for the catalogue.
+    """
+    runtime = runtime_of(request)
+    store = runtime.store
+    if not isinstance(store, EmbeddedStore) or _first_unknown(store, query, params):
+        return None
+    for value in params.values():
+        check_federation(value, allow=runtime.settings.federation_allow)
+    return await run_canned_query(request, checked, form=runtime.forms[query.name])
+
+
+def _answer(
+    request: Request, query: CannedQuery, params: dict[str, str], checked: Checked
+) -> Response:
     """Refuse a parameter naming no resource, else run the bound query in a worker.
 
     The query's form is known from its file (:class:`~glocal_api.runtime.Runtime`), so
@@ -253,14 +295,7 @@ def _answer(request: Request, query: CannedQuery, params: dict[str, str], sparql
         raise RequestError(400, unknown.message)
     for value in params.values():
         check_federation(value, allow=runtime.settings.federation_allow)
-    return run_query(
-        request,
-        sparql,
-        default_graphs=[],
-        named_graphs=[],
-        fmt=params.get("format"),
-        form=runtime.forms[query.name],
-    )
+    return run_query(request, checked, form=runtime.forms[query.name])
 
 
 def _page(

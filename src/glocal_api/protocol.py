@@ -28,7 +28,7 @@ from glocal.views.service import MEDIA_TYPES, service_description
 from glocal_api.auth import require_bearer
 from glocal_api.bodies import content_type, decode, parse_params, query_params, read_body
 from glocal_api.errors import RequestError
-from glocal_api.query import cached_answer, run_query
+from glocal_api.query import cached_answer, check, run_query
 from glocal_api.runtime import runtime_of
 
 __all__ = ["router"]
@@ -59,19 +59,13 @@ async def _answer(
     default_graphs = [v for k, v in params if k == "default-graph-uri"]
     named_graphs = [v for k, v in params if k == "named-graph-uri"]
     # A cached answer costs no thread hop; a query that runs waits for a worker in one.
-    answer = cached_answer(
+    checked = check(
         request, queries[0], fmt=fmt, default_graphs=default_graphs, named_graphs=named_graphs
     )
+    answer = cached_answer(request, checked)
     if answer is not None:
         return answer
-    return await run_in_threadpool(
-        run_query,
-        request,
-        queries[0],
-        fmt=fmt,
-        default_graphs=default_graphs,
-        named_graphs=named_graphs,
-    )
+    return await run_in_threadpool(run_query, request, checked)
 
 
 def _describe_service(request: Request, fmt: str | None) -> Response:

@@ -3,30 +3,45 @@
 Shared by ``/sparql`` and the canned-query routes, so both behave the same. Queries
 run in the store's workers under the time limit and stream back; small results are
 cached by data version, and every response has an ``ETag`` so clients can revalidate
-with ``If-None-Match``.
+with ``If-None-Match``. A canned query takes a lighter way when a worker is idle
+(:func:`run_canned_query`): the event loop talks to the worker itself, without a
+thread.
 """
 
 from __future__ import annotations
 
-import contextlib
+import gzip
 import hashlib
 import logging
 import time
-from collections.abc import Generator, Iterator
-from typing import Any
+from collections.abc import AsyncGenerator, Generator, Iterator
+from dataclasses import dataclass
 
 from fastapi import Request
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from pyoxigraph import NamedNode
-from starlette.types import Send
 
 from glocal.formats import ALIASES, GRAPH_ALIASES, GRAPH_SHORT_NAMES, SHORT_NAMES, negotiate
-from glocal.store import ParsedQuery, QueryFailed, QueryForm, QueryTimeout, StoreUnavailable
+from glocal.store import (
+    EmbeddedStore,
+    ParsedQuery,
+    QueryForm,
+)
+from glocal_api.cut_stream import CutOnError
 from glocal_api.errors import RequestError
-from glocal_api.runtime import runtime_of
+from glocal_api.runtime import ResultCache, runtime_of
 
-__all__ = ["GZIP_MIN_BYTES", "CutOnError", "accepts_gzip", "choose_media_type", "run_query"]
+__all__ = [
+    "GZIP_LEVEL",
+    "GZIP_MIN_BYTES",
+    "Checked",
+    "accepts_gzip",
+    "cached_answer",
+    "check",
+    "choose_media_type",
+    "run_canned_query",
+    "run_query",
+]
 
 logger = logging.getLogger("glocal.query")
 
@@ -74,6 +89,9 @@ def choose_media_type(offered: list[str], accept: str | None, fmt: str | None, f
 
 #: Bodies smaller than this go out uncompressed (as the GZip middleware's minimum).
 GZIP_MIN_BYTES = 1024
+#: The compression level of results, as the GZip middleware's and the result cache's:
+#: level 9 costs much more for a few % less.
+GZIP_LEVEL = 5
 
 
 def accepts_gzip(request: Request) -> bool:
@@ -102,51 +120,45 @@ def _left(deadline: float) -> float:
     return max(0.05, deadline - time.monotonic())
 
 
-def cached_answer(
+@dataclass(frozen=True)
+class Checked:
+    """A query request that passed the size and graph checks, with its cache key.
+
+    Made once per request by :func:`check` and handed on, so that the cache lookup on
+    the event loop and the run in a thread do not check and hash the request again.
+    """
+
+    sparql: str
+    default_graphs: list[str]
+    named_graphs: list[str]
+    fmt: str | None
+    #: The data version the key was computed for.
+    version: str
+    #: The cache key, sent as the ``ETag``.
+    etag: str
+
+    def headers(self) -> dict[str, str]:
+        """The headers every answer to this request has (a fresh dict each call)."""
+        return {"ETag": self.etag, "Vary": "Accept", "Cache-Control": "no-cache"}
+
+
+def check(
     request: Request,
     sparql: str,
     *,
     default_graphs: list[str],
     named_graphs: list[str],
     fmt: str | None,
-) -> Response | None:
-    """The answer to a query that needs no worker: ``304``, or a result from the cache;
-    None when the query must run (:func:`run_query`).
+    version: str | None = None,
+) -> Checked:
+    """Check a request's graphs and size, and compute its ``ETag`` for data ``version``
+    (the served store's by default).
 
-    Nothing here blocks, so the endpoint calls it on the event loop and hops to a
-    thread only for a query that runs: a cached repeat skips the hop (~0.1 ms of CPU).
-    Errors are raised, for :mod:`glocal_api.errors` to answer.
+    Raises
+    ------
+    RequestError
+        400 if a graph is not an absolute IRI, 413 if the query is too large.
     """
-    runtime = runtime_of(request)
-    etag, headers = _check(
-        request, sparql, default_graphs, named_graphs, fmt, runtime.store.version
-    )
-    if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
-        return Response(status_code=304, headers=headers)
-    cached = runtime.results.get(etag)
-    if cached is not None:
-        headers["X-Cache"] = "hit"
-        if len(cached[1]) >= GZIP_MIN_BYTES and accepts_gzip(request):
-            # Compressed once when cached: a repeat costs a lookup, whatever its size.
-            gzipped = runtime.results.get_gzip(etag)
-            if gzipped is not None:
-                headers["Content-Encoding"] = "gzip"
-                headers["Vary"] = "Accept, Accept-Encoding"
-                return Response(gzipped[1], media_type=gzipped[0], headers=headers)
-        return Response(cached[1], media_type=cached[0], headers=headers)
-    return None
-
-
-def _check(
-    request: Request,
-    sparql: str,
-    default_graphs: list[str],
-    named_graphs: list[str],
-    fmt: str | None,
-    version: str,
-) -> tuple[str, dict[str, str]]:
-    """Check the request's graphs and size; its ETag (for data ``version``) and the
-    headers every answer has."""
     runtime = runtime_of(request)
     settings = runtime.settings
     request.state.sparql = sparql  # for a syntax error's hint (glocal_api.errors)
@@ -156,10 +168,10 @@ def _check(
                 NamedNode(graph)
             except ValueError:
                 raise RequestError(400, f"{name} {graph!r} is not an absolute IRI") from None
-    if len(sparql.encode()) > settings.max_query_bytes:
-        raise RequestError(
-            413, f"query is {len(sparql.encode())} bytes; the limit is {settings.max_query_bytes}"
-        )
+    size = len(sparql.encode())
+    if size > settings.max_query_bytes:
+        raise RequestError(413, f"query is {size} bytes; the limit is {settings.max_query_bytes}")
+    version = runtime.store.version if version is None else version
     # The cache key is computed from the request as sent, so a repeat (or a 304) is
     # answered before the query is even parsed.
     wanted = fmt or request.headers.get("accept") or ""
@@ -167,37 +179,66 @@ def _check(
         [version, sparql, wanted, "|".join(default_graphs), "|".join(named_graphs)]
     )
     etag = '"' + hashlib.sha256(key_source.encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
-    return etag, headers
+    return Checked(sparql, default_graphs, named_graphs, fmt, version, etag)
 
 
-def run_query(
-    request: Request,
-    sparql: str,
-    *,
-    default_graphs: list[str],
-    named_graphs: list[str],
-    fmt: str | None,
-    form: QueryForm | None = None,
-) -> Response:
-    """Check, negotiate, then answer a query from the cache or the store.
+def cached_answer(request: Request, checked: Checked) -> Response | None:
+    """The answer to a query that needs no worker: ``304``, or a result from the cache;
+    None when the query must run (:func:`run_query`).
+
+    Nothing here blocks, so the endpoint calls it on the event loop and hops to a
+    thread only for a query that runs: a cached repeat skips the hop (~0.1 ms of CPU).
+    """
+    runtime = runtime_of(request)
+    headers = checked.headers()
+    etag = checked.etag
+    if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers=headers)
+    cached = runtime.results.get(etag)
+    if cached is not None:
+        headers["X-Cache"] = "hit"
+        if len(cached[1]) >= GZIP_MIN_BYTES and accepts_gzip(request):
+            # Compressed once when cached: a repeat costs a lookup, whatever its size.
+            gzipped = runtime.results.get_gzip(etag)
+            if gzipped is not None:
+                return _gzipped(gzipped[1], gzipped[0], headers)
+        return Response(cached[1], media_type=cached[0], headers=headers)
+    return None
+
+
+def _gzipped(body: bytes, media_type: str, headers: dict[str, str]) -> Response:
+    """A gzip-compressed body, marked so; the GZip middleware passes it through."""
+    headers["Content-Encoding"] = "gzip"
+    headers["Vary"] = "Accept, Accept-Encoding"
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def run_query(request: Request, checked: Checked, *, form: QueryForm | None = None) -> Response:
+    """Negotiate, then answer a checked query from the store; put a small result in the
+    cache.
 
     ``form`` is given for trusted text whose form is known (a canned query with its
     values bound): it then goes to the store as it is, without the round trip to a
     worker that parses untrusted text (:meth:`GraphStore.parse
-    <glocal.store.GraphStore.parse>`). Errors are raised, for :mod:`glocal_api.errors`
-    to answer.
+    <glocal.store.GraphStore.parse>`). A result of one chunk that the client may take
+    compressed is compressed here, in the request's thread, once for the response and
+    the cache both. Errors are raised, for :mod:`glocal_api.errors` to answer.
     """
-    answer = cached_answer(
-        request, sparql, default_graphs=default_graphs, named_graphs=named_graphs, fmt=fmt
-    )
-    if answer is not None:
-        return answer
     runtime = runtime_of(request)
     settings = runtime.settings
     store = runtime.store
-    # The key names the version of the store that answers, even if a reload swaps it now.
-    etag, headers = _check(request, sparql, default_graphs, named_graphs, fmt, store.version)
+    if store.version != checked.version:
+        # A reload swapped the store since the check: the key must name the version
+        # that answers.
+        checked = check(
+            request,
+            checked.sparql,
+            default_graphs=checked.default_graphs,
+            named_graphs=checked.named_graphs,
+            fmt=checked.fmt,
+            version=store.version,
+        )
+    headers = checked.headers()
     client = request.client.host if request.client else "unknown"
     if not runtime.clients.take(client):
         raise RequestError(
@@ -211,18 +252,20 @@ def run_query(
         # for a worker count against it too.
         deadline = time.monotonic() + settings.timeout
         query = (
-            store.parse(sparql, federation=settings.federation_allow, timeout=_left(deadline))
+            store.parse(
+                checked.sparql, federation=settings.federation_allow, timeout=_left(deadline)
+            )
             if form is None
-            else ParsedQuery(sparql, form)
+            else ParsedQuery(checked.sparql, form)
         )
         media_type = choose_media_type(
-            query.media_types, request.headers.get("accept"), fmt, query.form
+            query.media_types, request.headers.get("accept"), checked.fmt, query.form
         )
         chunks = store.stream(
             query,
             media_type=media_type,
-            default_graphs=default_graphs or None,
-            named_graphs=named_graphs or None,
+            default_graphs=checked.default_graphs or None,
+            named_graphs=checked.named_graphs or None,
             timeout=_left(deadline),
         )
         # A result that fits in one chunk (most do) is sent as a plain response:
@@ -230,8 +273,7 @@ def run_query(
         first = next(chunks, b"")
         second = next(chunks, None)
         if second is None:
-            runtime.results.put(etag, media_type, first)
-            return Response(first, media_type=media_type, headers=headers)
+            return _whole(request, checked.etag, media_type, first, headers)
         streaming = True
     finally:
         if not streaming:
@@ -239,17 +281,13 @@ def run_query(
 
     def body() -> Iterator[bytes]:
         try:
-            kept = [first, second]
-            size = len(first) + len(second)
+            kept = _Kept(settings.result_cache_max_bytes, [first, second])
             yield first
             yield second
             for chunk in chunks:
-                if size <= settings.result_cache_max_bytes:
-                    kept.append(chunk)
-                    size += len(chunk)
+                kept.add(chunk)
                 yield chunk
-            if size <= settings.result_cache_max_bytes:
-                runtime.results.put(etag, media_type, b"".join(kept))
+            kept.cache(runtime.results, checked.etag, media_type)
         finally:
             # Closing the worker's stream stops (kills) a worker still writing.
             if isinstance(chunks, Generator):
@@ -259,42 +297,94 @@ def run_query(
     return CutOnError(body(), media_type=media_type, headers=headers)
 
 
-class CutOnError(StreamingResponse):
-    """A streamed result that is never passed off as whole when it is not.
+class _Kept:
+    """The chunks of a streamed result, kept for the result cache while they fit it."""
 
-    A store error mid-stream (the time limit, a worker stopped) ends the response
-    without its closing chunk, so the client's HTTP library reports the result as cut
-    (``curl`` exits non-zero, httpx raises); the log gets one line, not a traceback. A
-    client that goes away gets its query's worker stopped at once: the source iterator
-    is closed as soon as sending stops, rather than whenever it is collected.
+    def __init__(self, limit: int, chunks: list[bytes]) -> None:
+        self._limit = limit
+        self._chunks = chunks
+        self._size = sum(len(c) for c in chunks)
+
+    def add(self, chunk: bytes) -> None:
+        if self._size <= self._limit:
+            self._chunks.append(chunk)
+            self._size += len(chunk)
+
+    def cache(self, results: ResultCache, etag: str, media_type: str) -> None:
+        if self._size <= self._limit:
+            results.put(etag, media_type, b"".join(self._chunks))
+
+
+async def run_canned_query(
+    request: Request, checked: Checked, *, form: QueryForm
+) -> Response | None:
+    """:func:`run_query` for trusted text of known ``form`` (a canned query with its
+    values bound) on the embedded store, without a thread: the query goes to a worker
+    idle now, and the event loop awaits its answer (:meth:`EmbeddedStore.open_stream
+    <glocal.store.EmbeddedStore.open_stream>`). The time limit, the per-client limit,
+    and stopping the worker for a client that goes away all hold as in a thread.
+
+    Returns None when this cannot be: another kind of store, a reload since the
+    check, or no idle worker; the caller then runs :func:`run_query` in a thread.
     """
+    runtime = runtime_of(request)
+    settings = runtime.settings
+    store = runtime.store
+    if not isinstance(store, EmbeddedStore) or store.version != checked.version:
+        return None
+    client = request.client.host if request.client else "unknown"
+    if not runtime.clients.take(client):
+        raise RequestError(
+            429,
+            f"this client already has {settings.max_queries_per_client} queries running; "
+            "wait for one to finish",
+        )
+    streaming = False
+    try:
+        query = ParsedQuery(checked.sparql, form)
+        media_type = choose_media_type(
+            query.media_types, request.headers.get("accept"), checked.fmt, query.form
+        )
+        chunks = await store.open_stream(query, media_type=media_type, timeout=settings.timeout)
+        if chunks is None:
+            return None
+        first = await anext(chunks, b"")
+        second = await anext(chunks, None)
+        if second is None:
+            return _whole(request, checked.etag, media_type, first, checked.headers())
+        streaming = True
+    finally:
+        if not streaming:
+            runtime.clients.give_back(client)
 
-    def __init__(self, source: Iterator[bytes], **kwargs: Any) -> None:
-        super().__init__(source, **kwargs)
-        self._source = source
-
-    async def stream_response(self, send: Send) -> None:
+    async def body() -> AsyncGenerator[bytes, None]:
+        kept = _Kept(settings.result_cache_max_bytes, [first, second])
         try:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": self.status_code,
-                    "headers": self.raw_headers,
-                }
-            )
-            async for chunk in self.body_iterator:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        except (QueryTimeout, QueryFailed, StoreUnavailable) as err:
-            logger.warning("a result was cut and its connection closed: %s", err)
-            return
+            yield first
+            yield second
+            async for chunk in chunks:
+                kept.add(chunk)
+                yield chunk
+            kept.cache(runtime.results, checked.etag, media_type)
         finally:
-            # Runs on a disconnect too (the task is cancelled): free the worker now.
-            await run_in_threadpool(_close, self._source)
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+            # Closing the worker's stream stops (kills) a worker still writing.
+            await chunks.aclose()
+            runtime.clients.give_back(client)
+
+    return CutOnError(body(), media_type=media_type, headers=checked.headers())
 
 
-def _close(source: Iterator[bytes]) -> None:
-    if isinstance(source, Generator):
-        # ValueError: still running in another thread; it stops at its next chunk.
-        with contextlib.suppress(ValueError):
-            source.close()
+def _whole(
+    request: Request, etag: str, media_type: str, body: bytes, headers: dict[str, str]
+) -> Response:
+    """The response of a result that came whole, cached if the cache is on; compressed
+    here if the client takes gzip, so that the event loop does not compress it."""
+    results = runtime_of(request).results
+    if results.entries > 0:
+        results.put(etag, media_type, body)
+    if len(body) < GZIP_MIN_BYTES or not accepts_gzip(request):
+        return Response(body, media_type=media_type, headers=headers)
+    # The cache compressed it as it stored it; compress it here only when it did not.
+    kept = results.get_gzip(etag) if results.entries > 0 else None
+    compressed = kept[1] if kept is not None else gzip.compress(body, GZIP_LEVEL, mtime=0)
+    return _gzipped(compressed, media_type, headers)

@@ -13,6 +13,9 @@ within :data:`QUICK_LIMIT` seconds and :data:`QUICK_MAX_BYTES`; a request that d
 not is stopped there and waits for a main worker like any other. So ``ASK {}`` is
 answered in milliseconds under eight runaway queries, and a runaway costs the quick
 lane at most half a second.
+
+Longer than 400 lines: both lanes and the hand-over of a worker to the event loop
+(:meth:`QueryPool.take_idle`) share the pool's one set of idle queues.
 """
 
 from __future__ import annotations
@@ -145,6 +148,27 @@ class QueryPool:
 
     def _release(self, worker: Worker) -> None:
         self._idle[worker.lane].put(worker)
+
+    def take_idle(self) -> Worker | None:
+        """A ready main worker idle now, or None; for a caller that talks to it itself
+        (:meth:`EmbeddedStore.open_stream <glocal.store.EmbeddedStore.open_stream>`),
+        then hands it back (:meth:`give_back`) or has it killed (:meth:`stop`)."""
+        try:
+            worker = self._idle["main"].get_nowait()
+        except queue.Empty:
+            return None
+        if worker.alive and worker.wait_ready(0):
+            return worker
+        (self._release if worker.alive else self._replace)(worker)
+        return None
+
+    def give_back(self, worker: Worker) -> None:
+        """Take back a worker from :meth:`take_idle` that finished its request."""
+        self._release(worker)
+
+    def stop(self, worker: Worker) -> None:
+        """Kill a worker from :meth:`take_idle` that may still be working; replace it."""
+        self._replace(worker)
 
     def stream(self, request: QueryRequest, *, timeout: float | None) -> Iterator[bytes]:
         """Run a query and return its serialized result as an iterator of chunks.

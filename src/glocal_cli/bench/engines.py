@@ -22,7 +22,7 @@ from glocal.store.remote import RemoteStore, with_prefixes
 from glocal.store.virtuoso import VirtuosoServer
 from glocal_cli.bench.canned_engines import canned_on_virtuoso
 from glocal_cli.bench.graphs import BenchGraph
-from glocal_cli.bench.latency import time_in_process
+from glocal_cli.bench.inprocess import time_in_process
 from glocal_cli.bench.options import BenchOptions
 from glocal_cli.bench.servers import (
     JSON,

@@ -1,38 +1,43 @@
 """Latency of the canned queries: in-process, over HTTP uncached, and cached, and where
 the time of one small query goes on its way to an HTTP client.
 
-In-process timings run in a fresh child process (:func:`time_in_process`): the bench
-process itself has parsed, validated and sent hundreds of megabytes over HTTP by then,
-and timings taken in it were seen to drift by tens of percent.
+The HTTP overhead of a query is its p50 over ``/queries/{name}`` less its p50
+in-process with its answer serialized in the same format: the same bytes made with and
+without the server. Both are timed in turns (two rounds of in-process samples, then
+HTTP samples), each round after a warm-up run, so that both see the same machine load.
+In-process timings run in a fresh child process (:mod:`glocal_cli.bench.inprocess`).
+The HTTP time is the client's (httpx) from sending the request to holding the whole
+body, so it counts the client's own work too; the breakdown measures that floor (a
+``304`` answered without a thread or a worker).
 """
 
 from __future__ import annotations
 
-import io
-import multiprocessing
+import math
 import time
-from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from glocal.canned import CannedQuery, bind, load_queries, page_of, paginate
 from glocal.formats import HTML
-from glocal.store import EmbeddedStore, parse_query, query_form, serialize_result
+from glocal.store import parse_query, query_form
 from glocal_cli.bench.graphs import BenchGraph
+from glocal_cli.bench.inprocess import CONSUME, InProcessTimer, time_in_process
 from glocal_cli.bench.options import BenchOptions
 from glocal_cli.bench.servers import JSON, NTRIPLES, GlocalServer, nonce, open_client, post_sparql
-from glocal_cli.bench.timing import Limits, consume, p50, ratio, sample, say, timing_summary
+from glocal_cli.bench.timing import Limits, p50, ratio, sample, say, timing_summary
 
 __all__ = [
-    "Job",
+    "ROUNDS",
     "canned_latency",
     "default_page",
     "overhead_breakdown",
     "page_latency",
-    "time_in_process",
 ]
+
+#: Rounds of in-process then HTTP samples per query (see the module docstring).
+ROUNDS = 2
 
 #: The site's pages a researcher opens, timed by :func:`page_latency`.
 PAGES = (
@@ -48,86 +53,6 @@ PAGES = (
     "/id/org/mmc",
 )
 
-#: A query to time in-process: ``(key, sparql, kind)``; ``kind`` is ``consume`` (read
-#: every row) or ``serialize`` (write the result as SPARQL JSON).
-Job = tuple[str, str, str]
-
-
-def _inprocess_child(
-    store_path: str,
-    version: str,
-    jobs: list[Job],
-    options: BenchOptions,
-    conn: Connection,
-) -> None:
-    """Child process: time queries in-process (``EmbeddedStore.query``) and send the samples.
-
-    A query slower than ``options.slow_query_s`` on its first run keeps that run as its
-    one sample. A failure ends the process with its traceback on stderr.
-    """
-    store = EmbeddedStore(Path(store_path), version, workers=1)
-    results: dict[str, Any] = {}
-    try:
-        for key, sparql, kind in jobs:
-
-            def run(text: str = sparql, kind: str = kind) -> int:
-                if kind == "serialize":
-                    buffer = io.BytesIO()
-                    serialize_result(store.query(text), buffer, JSON)
-                    return buffer.tell()
-                return consume(store.query(text))
-
-            started = time.perf_counter()
-            rows = run()
-            first_s = time.perf_counter() - started
-            slow = first_s > options.slow_query_s
-            if slow:
-                samples = [first_s]
-            else:
-                min_reps = 1 if first_s * options.min_reps > options.budget_s else options.min_reps
-                samples = sample(
-                    run, reps=options.reps, budget=options.budget_s, min_reps=min_reps, warmup=0
-                )
-            results[key] = {"rows": rows, "first_s": first_s, "slow": slow, "samples": samples}
-    finally:
-        store.close()
-    conn.send(results)
-    conn.close()
-
-
-def time_in_process(store: EmbeddedStore, jobs: list[Job], options: BenchOptions) -> dict[str, Any]:
-    """Run :func:`_inprocess_child` in a fresh process, as fresh as a query worker.
-
-    Returns
-    -------
-    dict
-        Per job key: ``rows``, ``first_s``, ``slow`` and the ``samples`` in seconds.
-
-    Raises
-    ------
-    RuntimeError
-        If a query fails (the child process dies).
-    """
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_inprocess_child,
-        args=(str(store.path), store.version, jobs, options, sender),
-        name="glocal-bench-inprocess",
-    )
-    process.start()
-    sender.close()
-    try:
-        results: dict[str, Any] = receiver.recv()
-    except EOFError:
-        process.join(30)
-        raise RuntimeError(
-            f"in-process timings failed: the timing process died ({process.exitcode}); "
-            "its traceback is above"
-        ) from None
-    process.join(30)
-    return results
-
 
 def default_page(query: CannedQuery) -> str:
     """The query's text as ``/queries/{name}`` runs it with no parameters: its defaults
@@ -139,26 +64,36 @@ def default_page(query: CannedQuery) -> str:
 def canned_latency(
     graph: BenchGraph, servers: tuple[GlocalServer, GlocalServer], options: BenchOptions
 ) -> dict[str, Any]:
-    """Latency of every canned query in-process, over HTTP uncached, and cached."""
+    """Latency of every canned query in-process, over HTTP uncached, and cached.
+
+    Per query: ``inprocess`` (rows read), ``inprocess_serialized`` (the answer written
+    in the format HTTP sends, timed in turns with ``http_canned``), ``http_sparql``, and
+    ``cached``; ``http_minus_inprocess_ms`` and ``http_over_inprocess`` compare
+    ``http_canned`` with ``inprocess_serialized``, ``http_minus_rows_read_ms`` with
+    ``inprocess``.
+    """
     uncached, cached = servers
     results: dict[str, Any] = {}
     cache_limit = 1_000_000
     # A query that pages by default is timed as served: its first page.
     queries = load_queries()
     bound = {name: default_page(canned) for name, canned in queries.items()}
-    say(f"{graph.name}: in-process timings of {len(bound)} canned queries (child process)")
-    local = time_in_process(
-        graph.store, [(name, sparql, "consume") for name, sparql in bound.items()], options
-    )
-    with open_client(uncached.url) as plain, open_client(cached.url) as caching:
+    limits: Limits = {
+        "reps": options.reps,
+        "budget": options.budget_s,
+        "min_reps": options.min_reps,
+    }
+    say(f"{graph.name}: timing {len(bound)} canned queries in-process and over HTTP, in turns")
+    with (
+        InProcessTimer(graph.store) as timer,
+        open_client(uncached.url) as plain,
+        open_client(cached.url) as caching,
+    ):
         for name, sparql in bound.items():
             form = query_form(sparql)
             fmt, accept = ("nt", NTRIPLES) if form == "CONSTRUCT" else ("json", JSON)
-            rows, first_s, slow = local[name]["rows"], local[name]["first_s"], local[name]["slow"]
-            reps, min_reps, warmup = (1, 1, 0) if slow else (options.reps, options.min_reps, 1)
-            if not slow and first_s * options.min_reps > options.budget_s:
-                min_reps = 1
-            timing: Limits = {"reps": reps, "budget": options.budget_s, "min_reps": min_reps}
+            read = timer.time(sparql, CONSUME, limits, slow_s=options.slow_query_s)
+            rows, first_s, slow = read["rows"], read["first_s"], read["slow"]
             entry: dict[str, Any] = {"rows": rows, "form": form, "first_run_ms": first_s * 1000}
             if queries[name].page_reason:
                 entry["pages"] = queries[name].page_reason
@@ -167,7 +102,7 @@ def canned_latency(
                     f"slow (first run {first_s:.1f}s): one sample in-process and over "
                     "/queries/{name}; /sparql skipped"
                 )
-            entry["inprocess"] = timing_summary(local[name]["samples"])
+            entry["inprocess"] = timing_summary(read["samples"])
             sizes: list[int] = []
 
             def canned_get(
@@ -184,7 +119,10 @@ def canned_latency(
                 sizes.append(len(response.content))
                 return response
 
-            entry["http_canned"] = timing_summary(sample(canned_get, warmup=warmup, **timing))
+            serialized, http = _in_turns(timer, sparql, accept, canned_get, limits, slow=slow)
+            entry["inprocess_serialized"] = timing_summary(serialized)
+            entry["http_canned"] = timing_summary(http)
+            timing: Limits = {**limits, "min_reps": 1 if slow else limits["min_reps"]}
             if slow:
                 entry["http_sparql"] = {"skipped": "slow query: timed over /queries/{name} only"}
             else:
@@ -192,18 +130,17 @@ def canned_latency(
                 def sparql_post(text: str = sparql, accept: str = accept) -> httpx.Response:
                     return post_sparql(plain, nonce(text), accept)
 
-                entry["http_sparql"] = timing_summary(sample(sparql_post, warmup=warmup, **timing))
+                entry["http_sparql"] = timing_summary(sample(sparql_post, warmup=1, **timing))
             entry["response_bytes"] = max(sizes)
-            entry["http_minus_inprocess_ms"] = (
-                entry["http_canned"]["p50_ms"] - entry["inprocess"]["p50_ms"]
-            )
+            http_p50 = entry["http_canned"]["p50_ms"]
+            baseline = entry["inprocess_serialized"]["p50_ms"]
+            entry["http_minus_inprocess_ms"] = http_p50 - baseline
+            entry["http_minus_rows_read_ms"] = http_p50 - entry["inprocess"]["p50_ms"]
             sparql_p50 = p50(entry["http_sparql"])
             entry["sparql_minus_inprocess_ms"] = (
-                None if sparql_p50 is None else sparql_p50 - entry["inprocess"]["p50_ms"]
+                None if sparql_p50 is None else sparql_p50 - baseline
             )
-            entry["http_over_inprocess"] = ratio(
-                entry["http_canned"]["p50_ms"], entry["inprocess"]["p50_ms"]
-            )
+            entry["http_over_inprocess"] = ratio(http_p50, baseline)
             if entry["response_bytes"] > cache_limit:
                 entry["cached"] = {
                     "skipped": f"result of {entry['response_bytes']:,} bytes is over the "
@@ -211,16 +148,41 @@ def canned_latency(
                 }
             else:
                 entry["cached"] = _cached(caching, name, fmt, options)
-                entry["cached_speedup"] = ratio(
-                    entry["http_canned"]["p50_ms"], p50(entry["cached"].get("client"))
-                )
+                entry["cached_speedup"] = ratio(http_p50, p50(entry["cached"].get("client")))
             results[name] = entry
             say(
-                f"{graph.name}: {name}: {rows} rows, in-process p50 "
-                f"{entry['inprocess']['p50_ms']:.2f} ms, HTTP p50 "
-                f"{entry['http_canned']['p50_ms']:.2f} ms"
+                f"{graph.name}: {name}: {rows} rows, in-process p50 {baseline:.2f} ms "
+                f"(serialized), HTTP p50 {http_p50:.2f} ms"
             )
     return results
+
+
+def _in_turns(
+    timer: InProcessTimer,
+    sparql: str,
+    media_type: str,
+    get: Any,
+    limits: Limits,
+    *,
+    slow: bool,
+) -> tuple[list[float], list[float]]:
+    """Samples in-process (serialized as ``media_type``) and over HTTP (``get``), taken
+    in :data:`ROUNDS` turns of half the budget each, each turn after a warm-up run; a
+    slow query gets one sample of each."""
+    if slow:
+        inprocess = timer.time(sparql, media_type, limits, slow_s=0.0)["samples"]
+        return inprocess, sample(get, reps=1, budget=0.0, min_reps=1, warmup=0)
+    turn: Limits = {
+        "reps": max(1, limits["reps"] // ROUNDS),
+        "budget": limits["budget"] / ROUNDS,
+        "min_reps": max(1, math.ceil(limits["min_reps"] / ROUNDS)),
+    }
+    serialized: list[float] = []
+    http: list[float] = []
+    for _ in range(ROUNDS):
+        serialized += timer.time(sparql, media_type, turn, slow_s=math.inf)["samples"]
+        http += sample(get, warmup=1, **turn)
+    return serialized, http
 
 
 def overhead_breakdown(
@@ -231,7 +193,11 @@ def overhead_breakdown(
     The steps add one layer each: reading the rows in-process, serializing them as JSON,
     running the query in a worker process of the pool (:meth:`EmbeddedStore.stream
     <glocal.store.EmbeddedStore.stream>`), and the whole HTTP request; ``ASK {}`` through
-    the pool and over HTTP gives the fixed cost of each layer.
+    the pool and over HTTP gives the fixed cost of each layer. The HTTP stack splits in
+    two: its floor, a revalidation answered ``304`` on the event loop (the client,
+    uvicorn, middleware, routing, binding and hashing the request: no thread, no
+    worker), and the rest (the hop to a thread, the resource check, sending to and
+    taking from the worker, compression).
     """
     canned = load_queries()
     name = "networks-of-city" if "networks-of-city" in canned else next(iter(canned))
@@ -243,7 +209,7 @@ def overhead_breakdown(
     }
     store = graph.store
     local = time_in_process(
-        store, [("consume", sparql, "consume"), ("serialize", sparql, "serialize")], options
+        store, [("consume", sparql, CONSUME), ("serialize", sparql, JSON)], options
     )
 
     def stream(text: str) -> bytes:
@@ -263,6 +229,16 @@ def overhead_breakdown(
                 **timing,
             )
         )
+        etag = client.get(f"/queries/{name}", params={"format": "json"}).headers["etag"]
+
+        def revalidate() -> None:
+            response = client.get(
+                f"/queries/{name}", params={"format": "json"}, headers={"If-None-Match": etag}
+            )
+            if response.status_code != 304:
+                raise RuntimeError(f"/queries/{name} revalidated: {response.status_code}")
+
+        steps["http_not_modified"] = timing_summary(sample(revalidate, warmup=2, **timing))
         steps["http_ask_empty"] = timing_summary(
             sample(lambda: post_sparql(client, nonce("ASK {}")), warmup=2, **timing)
         )
@@ -271,6 +247,10 @@ def overhead_breakdown(
         "json_serialization_ms": medians["inprocess_serialize_json"] - medians["inprocess_consume"],
         "worker_pool_ms": medians["pool_stream"] - medians["inprocess_serialize_json"],
         "http_stack_ms": medians["http_canned"] - medians["pool_stream"],
+        "http_floor_ms": medians["http_not_modified"],
+        "http_thread_and_handler_ms": (
+            medians["http_canned"] - medians["pool_stream"] - medians["http_not_modified"]
+        ),
         "fixed_pool_ms": medians["pool_ask_empty"],
         "fixed_http_ms": medians["http_ask_empty"] - medians["pool_ask_empty"],
     }
