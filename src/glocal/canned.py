@@ -302,13 +302,20 @@ def paginate(sparql: str, page: Page) -> str:
     whose rows come from a large aggregate can page that aggregate itself: a line
     ``# the page: LIMIT`` in the subquery that orders it takes the page's ``LIMIT``
     and ``OFFSET`` (the subquery's ``ORDER BY`` must then be total), and the outer
-    query keeps only the order.
+    query keeps only the order. A subquery that needs to know how far the page reaches
+    (a bound on the values of its last row) reads one row there: its line
+    ``LIMIT 0 # the page's last row`` becomes ``LIMIT 1 OFFSET`` the row's index
+    (``offset + limit - 1``); unpaged, it reads no row.
 
     >>> text = "SELECT ?a (COUNT(?b) AS ?n) WHERE { ?a ?p ?b } GROUP BY ?a ORDER BY DESC(?n)"
     >>> print(paginate(text, Page(10, 20)))
     SELECT ?a (COUNT(?b) AS ?n) WHERE { ?a ?p ?b } GROUP BY ?a ORDER BY DESC(?n)
       ?a ?n
     LIMIT 10 OFFSET 20
+    >>> text = "SELECT ?n WHERE { { SELECT ?n WHERE { ?s ?p ?n } "
+    >>> text += "LIMIT 0 # the page's last row\\n} }"
+    >>> paginate(text, Page(10, 20)).splitlines()[0]
+    'SELECT ?n WHERE { { SELECT ?n WHERE { ?s ?p ?n } LIMIT 1 OFFSET 29'
     """
     masked = _masked(sparql)
     select = re.search(r"\bSELECT\b([^{]*?)\bWHERE\s*\{", masked, re.IGNORECASE)
@@ -322,6 +329,12 @@ def paginate(sparql: str, page: Page) -> str:
     names = sorted(_projected(projection) - {"*"}) + names
     order = "" if re.search(r"\bORDER\s+BY\b", tail, re.IGNORECASE) else "\nORDER BY"
     text = sparql.rstrip() + f"{order}\n  {' '.join('?' + n for n in names)}"
+    text = re.sub(
+        r"\bLIMIT 0 # the page's last row\b[^\n]*$",
+        f"LIMIT 1 OFFSET {page.offset + page.limit - 1}",
+        text,
+        flags=re.MULTILINE,
+    )
     marker = re.search(r"^[ \t]*# the page: LIMIT[^\n]*$", text, re.MULTILINE)
     if marker is None:
         return f"{text}\nLIMIT {page.limit} OFFSET {page.offset}"

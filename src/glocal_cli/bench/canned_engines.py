@@ -187,8 +187,8 @@ def _paging_lines(canned: Mapping[str, Any]) -> list[str]:
     if not paged:
         return []
     return [
-        "Paged by default, so timed on the first page (pages; whole-graph aggregate: the "
-        f"first page still orders every row): {'; '.join(paged)}."
+        "Paged by default, so timed on the first page, as served; each says why it pages "
+        f"and what a page costs: {'; '.join(paged)}."
     ]
 
 
