@@ -4,11 +4,13 @@ What the hardening issue asks the benchmark to report, to judge how far the serv
 from its limits: requests per second, p50, p99 and errors at 10, 50 and 200 clients;
 the peak resident memory of the whole server process tree (the HTTP process and every
 query worker, sampled from ``/proc``); and the latency of ``ASK {}`` while eight runaway
-queries from eight client addresses hold the query workers.
+queries from eight client addresses hold the query workers. The process tree's CPU
+time (:func:`tree_cpu_s`, :func:`cpu_per_request`) serves the serving section too.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -24,7 +26,7 @@ from glocal_cli.bench.servers import GlocalServer
 from glocal_cli.bench.throughput import load_test
 from glocal_cli.bench.timing import say
 
-__all__ = ["headroom", "process_tree"]
+__all__ = ["cpu_per_request", "headroom", "process_tree", "tree_cpu_s"]
 
 LOADS = (10, 50, 200)
 RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -47,6 +49,52 @@ def process_tree(pid: int) -> list[int]:
         found.append(current)
         todo.extend(children.get(current, []))
     return found
+
+
+def tree_cpu_s(pid: int | None) -> dict[str, float]:
+    """CPU seconds used so far by ``pid`` and its descendants, from ``/proc``: ``total``,
+    and ``query_workers``, the part of glocal's query workers and their fork server
+    (:mod:`glocal.store.pool`; their command line names multiprocessing's
+    ``forkserver``). A process that ended meanwhile is not counted."""
+    ticks = {"total": 0, "query_workers": 0}
+    for member in process_tree(pid or 0):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            command = Path(f"/proc/{member}/cmdline").read_bytes()
+        except OSError:
+            continue
+        used = int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+        ticks["total"] += used
+        if b"multiprocessing.forkserver" in command:
+            ticks["query_workers"] += used
+    return {key: value / os.sysconf("SC_CLK_TCK") for key, value in ticks.items()}
+
+
+def _per_request(cpu_s: float, requests: int) -> float | None:
+    """Milliseconds of CPU per request; None for no request.
+
+    >>> _per_request(1.5, 1000)
+    1.5
+    """
+    return cpu_s * 1000 / requests if requests else None
+
+
+def cpu_per_request(
+    before: dict[str, float], after: dict[str, float], requests: int
+) -> dict[str, float | None]:
+    """Milliseconds of CPU per request between two :func:`tree_cpu_s` readings: the
+    whole tree's, and the query workers' part; None for no request.
+
+    >>> cpu_per_request({"total": 1.0, "query_workers": 0.5},
+    ...                 {"total": 2.5, "query_workers": 1.5}, 1000)
+    {'cpu_ms_per_request': 1.5, 'worker_cpu_ms_per_request': 1.0}
+    """
+    return {
+        "cpu_ms_per_request": _per_request(after["total"] - before["total"], requests),
+        "worker_cpu_ms_per_request": _per_request(
+            after["query_workers"] - before["query_workers"], requests
+        ),
+    }
 
 
 @contextmanager
