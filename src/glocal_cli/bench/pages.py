@@ -25,8 +25,8 @@ import httpx
 from glocal.formats import HTML, JSON
 from glocal.views.catalogue import catalogue
 from glocal_cli.bench.graphs import BenchGraph
-from glocal_cli.bench.headroom import cpu_per_request, tree_cpu_s
 from glocal_cli.bench.options import BenchOptions
+from glocal_cli.bench.process_cpu import cpu_per_request, tree_cpu_s, wait_idle
 from glocal_cli.bench.servers import GlocalServer, open_client
 from glocal_cli.bench.timing import Limits, percentile, sample, say, timing_summary
 from glocal_cli.bench.wrk import load_paths
@@ -155,6 +155,7 @@ def resource_page_probe(
     city = next(path for path in paths if path.startswith("/id/city/"))
     computing = _warm_reports(url, city)
     load_paths(url, paths, READERS, 1.0, accept=HTML)
+    wait_idle(pid)
     cpu = tree_cpu_s(pid) if pid is not None else None
     load = load_paths(url, paths, READERS, options.throughput_s, accept=HTML)
     if cpu is not None:

@@ -26,7 +26,6 @@ from typing import Any
 
 from glocal.store.virtuoso import VirtuosoServer
 from glocal_cli.bench.graphs import BenchGraph
-from glocal_cli.bench.headroom import cpu_per_request, tree_cpu_s
 from glocal_cli.bench.options import BenchOptions
 from glocal_cli.bench.pages import READERS, resource_page_probe
 from glocal_cli.bench.servers import GlocalServer
@@ -90,11 +89,7 @@ def serving(
         for clients in SERVING_CLIENTS:
             entry: dict[str, Any] = {"clients": clients}
             for name, server in servers.items():
-                cpu = tree_cpu_s(server.process.pid)
-                entry[name] = load_test(server.url, mix, clients, options)
-                entry[name].update(
-                    cpu_per_request(cpu, tree_cpu_s(server.process.pid), entry[name]["ok"])
-                )
+                entry[name] = load_test(server, mix, clients, options)
             entry["ratio"] = _ratio(entry["default"], entry["baseline"])
             loads.append(entry)
             say(

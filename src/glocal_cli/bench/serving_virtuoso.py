@@ -26,9 +26,9 @@ from glocal.formats import SPARQL_JSON
 from glocal.store.remote import MERGED_GRAPH, RemoteStore, with_prefixes
 from glocal.store.virtuoso import VirtuosoServer
 from glocal_cli.bench.graphs import BenchGraph
-from glocal_cli.bench.headroom import cpu_per_request, tree_cpu_s
 from glocal_cli.bench.latency import default_page
 from glocal_cli.bench.options import BenchOptions
+from glocal_cli.bench.process_cpu import cpu_per_request, tree_cpu_s, wait_idle
 from glocal_cli.bench.servers import GlocalServer
 from glocal_cli.bench.timing import say
 from glocal_cli.bench.wrk import load_paths
@@ -104,6 +104,7 @@ def sparql_against_virtuoso(
     for count in clients:
         entry: dict[str, Any] = {"clients": count}
         for engine, url in urls.items():
+            wait_idle(pids[engine])
             cpu = tree_cpu_s(pids[engine])
             entry[engine] = load_paths(
                 url, paths[engine], count, options.throughput_s, accept=SPARQL_JSON
