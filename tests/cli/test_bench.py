@@ -222,6 +222,14 @@ def test_serving(bench: tuple[dict[str, Any], str, str]) -> None:
         assert load["ratio"] == pytest.approx(
             load["default"]["requests_per_s"] / load["baseline"]["requests_per_s"]
         )
+        # The ceiling from CPU per request: the baseline's HTTP work gets one core at
+        # most, all of its work every core; the default's every core.
+        base, cores = load["baseline"], serving["cores"]
+        base_http = base["cpu_ms_per_request"] - base["worker_cpu_ms_per_request"]
+        base_rate = min(1000 / base_http, cores * 1000 / base["cpu_ms_per_request"])
+        assert load["ceiling"] == pytest.approx(
+            cores * 1000 / load["default"]["cpu_ms_per_request"] / base_rate
+        )
     for config in ("baseline", "default"):
         pages = serving["pages"][config]
         assert pages["errors"] == 0, pages["error_messages"]

@@ -20,8 +20,9 @@ rates, and the machine's load average: on a shared machine the ratio is what tra
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from glocal.store.virtuoso import VirtuosoServer
@@ -35,7 +36,7 @@ from glocal_cli.bench.timing import say
 from glocal_cli.bench.wrk import WRK_TIMEOUT_S, load_paths, wrk_version
 from glocal_cli.serve import default_http_workers
 
-__all__ = ["SERVING_CLIENTS", "serving"]
+__all__ = ["SERVING_CLIENTS", "serving", "speedup_ceiling"]
 
 #: Client counts of the canned-query mix.
 SERVING_CLIENTS = (10, 50, 200)
@@ -68,6 +69,7 @@ def serving(
     if not mix:
         return {"note": "no canned query is quick enough for the mix"}
     processes = default_http_workers()
+    cores = len(os.sched_getaffinity(0))
     configurations: dict[str, dict[str, Any]] = {
         "baseline": {"http_processes": 1, "protocol": "h11", "loop": "asyncio"},
         "default": {"http_processes": processes, "protocol": "httptools", "loop": "uvloop"},
@@ -91,6 +93,7 @@ def serving(
             for name, server in servers.items():
                 entry[name] = load_test(server, mix, clients, options)
             entry["ratio"] = _ratio(entry["default"], entry["baseline"])
+            entry["ceiling"] = speedup_ceiling(entry["baseline"], entry["default"], cores)
             loads.append(entry)
             say(
                 f"{graph.name}: serving x{clients}: baseline "
@@ -112,6 +115,7 @@ def serving(
             )
     return {
         "configurations": configurations,
+        "cores": cores,
         "client": {
             "tool": f"wrk {wrk_version()}",
             "threads": "one per connection (= clients)",
@@ -125,6 +129,32 @@ def serving(
         "virtuoso": against,
         "load_average": {"start": started_load, "end": os.getloadavg()[0]},
     }
+
+
+def speedup_ceiling(
+    baseline: Mapping[str, Any], default: Mapping[str, Any], cores: int
+) -> float | None:
+    """The most the default can serve over the baseline on ``cores`` idle cores, from
+    their CPU per request alone; None without it.
+
+    The baseline's one HTTP process gets at most a core for its HTTP work (its CPU per
+    request less the query workers'), and all of its work at most every core; the
+    default's HTTP processes share every core with its query workers.
+
+    >>> speedup_ceiling({"cpu_ms_per_request": 6.0, "worker_cpu_ms_per_request": 4.0},
+    ...                 {"cpu_ms_per_request": 6.0}, 2)
+    1.0
+    >>> speedup_ceiling({"cpu_ms_per_request": 6.0, "worker_cpu_ms_per_request": 1.0},
+    ...                 {"cpu_ms_per_request": 6.0}, 2)
+    1.666...
+    """
+    total: float | None = baseline.get("cpu_ms_per_request")
+    default_total: float | None = default.get("cpu_ms_per_request")
+    if not total or not default_total:
+        return None
+    http = total - (baseline.get("worker_cpu_ms_per_request") or 0.0)
+    baseline_rate = min(1000 / http if http > 0 else math.inf, cores * 1000 / total)
+    return cores * 1000 / default_total / baseline_rate
 
 
 def _ratio(new: dict[str, Any], old: dict[str, Any]) -> float | None:

@@ -36,22 +36,30 @@ def _run(run: Mapping[str, Any]) -> str:
 def _bounds(serving: Mapping[str, Any]) -> str:
     """What the measured CPU per request allows, so that a missed goal says why.
 
-    >>> _bounds({"loads": [{"clients": 50, "default": {"cpu_ms_per_request": 8.0,
-    ...     "worker_cpu_ms_per_request": 6.0}, "baseline": {"cpu_ms_per_request": 8.0}}]})[:64]
-    'At 50 clients the query workers spent 6.00 of the default’s 8.00'
+    >>> _bounds({"cores": 2, "loads": [{"clients": 50, "ceiling": 1.05, "default": {
+    ...     "cpu_ms_per_request": 8.0, "worker_cpu_ms_per_request": 6.0}}]})[:69]
+    'At 50 clients the query workers spent 6.00 of the default’s 8.00 CPU '
     """
     at_50 = next((load for load in serving["loads"] if load["clients"] == 50), None)
     if at_50 is None or not at_50["default"].get("cpu_ms_per_request"):
         return ""
     cpu = at_50["default"]["cpu_ms_per_request"]
     workers = at_50["default"].get("worker_cpu_ms_per_request") or 0.0
+    cores = serving.get("cores", 2)
+    ceiling = at_50.get("ceiling")
     return (
         f"At 50 clients the query workers spent {workers:.2f} of the default’s {cpu:.2f} CPU "
-        "ms per request: that part runs in parallel worker processes in both "
-        "configurations, so more HTTP processes can only save the rest. Each connection "
-        "waits for its answer, so the mean latency is clients ÷ requests/s (Little's "
-        "law): a p99 ≤ 250 ms at 50 clients needs well over 200 requests/s, and "
-        f"{cpu:.2f} CPU ms per request allow at most {2000 / cpu:,.0f} on two idle cores."
+        "ms per request, in worker processes that run in parallel in both configurations: "
+        "more HTTP processes can only spread the rest. From CPU per request alone, on "
+        f"{cores} idle cores the default can serve at most "
+        f"{'–' if ceiling is None else f'{ceiling:.2f}×'} the baseline (bound by one core "
+        "for its one HTTP process's work, or by every core for all its work, whichever "
+        "is lower); on a shared machine, more processes also take a larger share of the "
+        "CPU from other programs, which can carry a measured ratio past it. Each "
+        "connection waits for its answer, so the mean latency is clients ÷ requests/s "
+        "(Little's law): p99 ≤ 250 ms at 50 clients needs well over 200 requests/s, and "
+        f"{cpu:.2f} CPU ms per request allow at most {cores * 1000 / cpu:,.0f} on "
+        f"{cores} idle cores."
     )
 
 
