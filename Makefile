@@ -49,12 +49,12 @@ $(VENDOR): $(WEB)/assets/package.json $(WEB)/assets/package-lock.json $(wildcard
 	touch $@
 
 # Chromium drives the browser tests; Virtuoso is the external SPARQL engine for the
-# scale-out backend. Both come from Debian's packages.
+# scale-out backend; wrk is the bench's load generator. All come from Debian's packages.
 debian-packages:
-	@if ! command -v chromium >/dev/null || ! command -v virtuoso-t >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v virtuoso-t >/dev/null || ! command -v wrk >/dev/null; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium virtuoso-opensource >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium virtuoso-opensource wrk >/dev/null; \
 	fi
 
 lint:

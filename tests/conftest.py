@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 import httpx
@@ -59,10 +60,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(app: object, limits: ConnectionLimits | None = None) -> LiveServer:
+def start_server(
+    app: object,
+    limits: ConnectionLimits | None = None,
+    protocol: Literal["httptools", "h11"] = "httptools",
+) -> LiveServer:
     """Start ``app`` on a free loopback port and wait until it answers."""
     port = free_port()
-    server = make_server(app, host="127.0.0.1", port=port, limits=limits)
+    server = make_server(app, host="127.0.0.1", port=port, limits=limits, protocol=protocol)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -59,24 +59,50 @@ class ConnectionLimits:
     max_connections: int = 4096
 
 
-class GuardedH11(H11Protocol):
-    """uvicorn's h11 protocol with header and body deadlines and a connection limit."""
+class _Guarded:
+    """What both guarded protocols share: the connection limit at connect, and one
+    deadline timer per connection, armed for what the client owes next."""
 
     limits = ConnectionLimits()
+    connections: set[Any]
+    loop: asyncio.AbstractEventLoop
+    _deadline: asyncio.TimerHandle | None = None
+
+    def _refused(self, transport: asyncio.Transport) -> bool:
+        """Answer 503 and close past the connection limit; whether it did."""
+        if len(self.connections) <= self.limits.max_connections:
+            return False
+        transport.write(_BUSY)
+        transport.close()
+        logger.warning("refused a connection: %d are open", len(self.connections))
+        return True
+
+    def _arm(self, seconds: float) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        """Close the connection of a client past its deadline, with a 408 unless a
+        response was started: each protocol knows its own state."""
+        raise NotImplementedError
+
+
+class GuardedH11(_Guarded, H11Protocol):
+    """uvicorn's h11 protocol with header and body deadlines and a connection limit."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._deadline: asyncio.TimerHandle | None = None
         self._waiting_for: object = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn narrows BaseTransport the same way
         super().connection_made(transport)
-        if len(self.connections) > self.limits.max_connections:
-            transport.write(_BUSY)
-            transport.close()
-            logger.warning("refused a connection: %d are open", len(self.connections))
-            return
-        self._watch_reading()
+        if not self._refused(transport):
+            self._watch_reading()
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
@@ -105,14 +131,6 @@ class GuardedH11(H11Protocol):
         elif state is h11.SEND_BODY:
             self._arm(self.limits.body_timeout)
 
-    def _arm(self, seconds: float) -> None:
-        self._deadline = self.loop.call_later(seconds, self._too_slow)
-
-    def _disarm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
-
     def _too_slow(self) -> None:
         self._deadline = None
         if self.transport.is_closing():
@@ -122,7 +140,7 @@ class GuardedH11(H11Protocol):
         self.transport.close()
 
 
-class GuardedHttpTools(HttpToolsProtocol):
+class GuardedHttpTools(_Guarded, HttpToolsProtocol):
     """uvicorn's httptools protocol with header and body deadlines and a connection limit.
 
     The deadline follows httptools' parser callbacks: headers are owed from the
@@ -130,20 +148,10 @@ class GuardedHttpTools(HttpToolsProtocol):
     from then until the message is complete; while the app answers, nothing is owed.
     """
 
-    limits = ConnectionLimits()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._deadline: asyncio.TimerHandle | None = None
-
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn narrows BaseTransport the same way
         super().connection_made(transport)
-        if len(self.connections) > self.limits.max_connections:
-            transport.write(_BUSY)
-            transport.close()
-            logger.warning("refused a connection: %d are open", len(self.connections))
-            return
-        self._arm(self.limits.header_timeout)
+        if not self._refused(transport):
+            self._arm(self.limits.header_timeout)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -172,15 +180,6 @@ class GuardedHttpTools(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
-
-    def _arm(self, seconds: float) -> None:
-        self._disarm()
-        self._deadline = self.loop.call_later(seconds, self._too_slow)
-
-    def _disarm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
 
     def _too_slow(self) -> None:
         self._deadline = None

@@ -46,12 +46,13 @@ def _port(live: LiveServer) -> int:
     return int(live.url.rsplit(":", 1)[1])
 
 
-@pytest.fixture
-def guarded(store: EmbeddedStore) -> Iterator[LiveServer]:
-    """A server with short deadlines and a low connection limit, to test them quickly."""
+@pytest.fixture(params=["httptools", "h11"])
+def guarded(store: EmbeddedStore, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """A server with short deadlines and a low connection limit, to test them quickly;
+    on httptools (``glocal serve``'s) and on h11 (the bench's baseline)."""
     settings = Settings(timeout=8.0, max_queries_per_client=1_000)
     limits = ConnectionLimits(header_timeout=2, body_timeout=2, keep_alive=2, max_connections=60)
-    live = start_server(create_app(store, settings), limits=limits)
+    live = start_server(create_app(store, settings), limits=limits, protocol=request.param)
     yield live
     stop_server(live)
 

@@ -102,3 +102,38 @@ def test_a_large_cheap_result_leaves_the_quick_lane_for_a_main_worker(
             b"".join(store.stream(everything, media_type="text/csv", timeout=3))
     finally:
         store.close()
+
+
+def test_a_request_takes_a_main_worker_freed_while_the_quick_lane_is_busy(
+    dataset: Dataset, tmp_path: Path
+) -> None:
+    """Every main and quick worker is taken; a main worker freed meanwhile answers the
+    waiting request within its time limit (0.45 s). Waiting for the quick lane alone,
+    it waited until the limit and timed out, with the main worker idle."""
+    store = EmbeddedStore.open(dataset, cache_dir=tmp_path, workers=1)
+    try:
+        query = store.parse("ASK {}", timeout=30)
+        pool = store._workers_pool()
+        main = pool._take("main")
+        quick = [pool._take("quick") for _ in range(pool._quick_size)]
+        assert main is not None and main.wait_ready(30) and pool._idle["quick"].empty()
+        assert all(worker is not None and worker.wait_ready(30) for worker in quick)
+        pool._max_size = 1  # no new main worker: only the freed one can answer
+        answers: list[bytes | BaseException] = []
+
+        def ask() -> None:
+            try:
+                answers.append(b"".join(store.stream(query, media_type="text/csv", timeout=0.45)))
+            except QueryTimeout as err:
+                answers.append(err)
+
+        asking = threading.Thread(target=ask)
+        asking.start()
+        time.sleep(0.02)
+        pool._release(main)
+        asking.join(30)
+        assert answers and isinstance(answers[0], bytes), answers
+        assert b"true" in answers[0]
+        assert pool._idle["quick"].empty(), "the quick workers stayed taken"
+    finally:
+        store.close()

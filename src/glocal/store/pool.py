@@ -8,14 +8,18 @@ worker takes its place. Results travel back in chunks as Oxigraph serializes the
 large result is streamed rather than built in memory.
 
 Two lanes keep the server answering while runaways hold every main worker: when no
-main worker is free, a request first tries a *quick* worker, which must finish it
-within :data:`QUICK_LIMIT` seconds and :data:`QUICK_MAX_BYTES`; a request that does
-not is stopped there and waits for a main worker like any other. So ``ASK {}`` is
-answered in milliseconds under eight runaway queries, and a runaway costs the quick
-lane at most half a second.
+main worker is free, a request takes the first worker of either lane to come free
+within :data:`QUICK_LIMIT` seconds. On a *quick* worker it must finish within
+:data:`QUICK_LIMIT` seconds more and :data:`QUICK_MAX_BYTES`; a request that does not
+is stopped there and waits for a main worker like any other. So ``ASK {}`` is answered
+in milliseconds under eight runaway queries, and a runaway costs the quick lane at most
+half a second. (Waiting for the quick lane alone, under plain load, kept requests
+queued on the one quick worker while main workers stood idle; and a limit counted from
+the start of that wait killed quick workers given a request with little of it left.)
 
 Longer than 400 lines: both lanes and the hand-over of a worker to the event loop
-(:meth:`QueryPool.take_idle`) share the pool's one set of idle queues.
+(:meth:`QueryPool.take_idle`) share one set of idle queues, deadlines and error paths,
+which a split would have to pass back and forth between modules.
 """
 
 from __future__ import annotations
@@ -110,6 +114,9 @@ class QueryPool:
         }
         self._all: set[Worker] = set()
         self._lock = threading.Lock()
+        # Notified whenever a worker is put in either idle queue: what a request waiting
+        # for the first free worker of either lane waits on (:meth:`_take_either`).
+        self._freed = threading.Condition()
         self._closed = False
         self._quick_size = quick_size
         for _ in range(size):
@@ -137,7 +144,7 @@ class QueryPool:
         worker = Worker(self._ctx, self._store_path, offline=self._offline, lane=lane)
         with self._lock:
             self._all.add(worker)
-        self._idle[lane].put(worker)
+        self._release(worker)
 
     def _replace(self, worker: Worker) -> None:
         worker.kill()
@@ -147,7 +154,9 @@ class QueryPool:
             self._spawn(worker.lane)
 
     def _release(self, worker: Worker) -> None:
-        self._idle[worker.lane].put(worker)
+        with self._freed:
+            self._idle[worker.lane].put(worker)
+            self._freed.notify()
 
     def take_idle(self) -> Worker | None:
         """A ready main worker idle now, or None; for a caller that talks to it itself
@@ -190,12 +199,9 @@ class QueryPool:
         # The time limit counts from the call: waiting for a free worker spends it too,
         # so no request takes longer than its limit.
         deadline = None if timeout is None else time.monotonic() + timeout
-        worker = self._take_main()
-        if worker is None:
-            try:
-                return iter(self._quick(request, deadline))
-            except _QuickLaneMissed:
-                worker = self._wait_main(deadline)
+        worker = self._acquire(request, deadline)
+        if isinstance(worker, list):
+            return iter(worker)
         try:
             worker.wait_ready()
             worker.conn.send(request)
@@ -227,13 +233,10 @@ class QueryPool:
         """
         request = FormRequest(query, allow)
         deadline = None if timeout is None else time.monotonic() + timeout
-        worker = self._take_main()
-        if worker is None:
-            try:
-                (answer,) = self._quick(request, deadline)
-                return answer  # type: ignore[no-any-return]  # a form request's answer is a QueryForm
-            except _QuickLaneMissed:
-                worker = self._wait_main(deadline)
+        worker = self._acquire(request, deadline)
+        if isinstance(worker, list):
+            (quick,) = worker
+            return quick  # type: ignore[no-any-return]  # a form request's answer is a QueryForm
         try:
             worker.wait_ready()
             worker.conn.send(request)
@@ -247,23 +250,68 @@ class QueryPool:
         form: QueryForm = answer[1]
         return form
 
-    def _quick(self, request: QueryRequest | FormRequest, deadline: float | None) -> list[Any]:
-        """Answer a request whole on a quick worker: the result chunks, or the form.
+    def _acquire(
+        self, request: QueryRequest | FormRequest, deadline: float | None
+    ) -> Worker | list[Any]:
+        """A main worker for ``request``, or its whole answer from the quick lane.
+
+        An idle main worker is taken at once. Otherwise the first worker of either lane
+        to come free within :data:`QUICK_LIMIT` seconds: a main one is returned, a quick
+        one answers the request within :data:`QUICK_LIMIT` more (:meth:`_quick`). A
+        request the quick lane did not answer waits for a main worker until ``deadline``.
+        """
+        worker = self._take_main()
+        if worker is not None:
+            return worker
+        worker = self._take_either(_sooner(time.monotonic() + QUICK_LIMIT, deadline))
+        if worker is not None and worker.lane == "main":
+            return worker
+        if worker is not None:
+            # The limit counts from here: a quick worker given a request with a moment
+            # of its limit left would be killed for a query of a few milliseconds.
+            quick_deadline = _sooner(time.monotonic() + QUICK_LIMIT, deadline)
+            try:
+                return self._quick(worker, request, quick_deadline, deadline)
+            except _QuickLaneMissed:
+                pass
+        return self._wait_main(deadline)
+
+    def _take_either(self, until: float) -> Worker | None:
+        """The first live worker of either lane to be idle before ``until``, a main one
+        first if it has started; None if none was."""
+        with self._freed:
+            while True:
+                main = self._take("main")
+                if main is not None and main.wait_ready(0):
+                    return main
+                if main is not None:
+                    # Still starting: the quick lane may answer first, as it did before
+                    # the pool grew; a request that waits for a main worker takes it.
+                    self._idle["main"].put(main)
+                quick = self._take("quick") if self._quick_size else None
+                if quick is not None:
+                    return quick
+                remaining = until - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._freed.wait(remaining)
+
+    def _quick(
+        self,
+        worker: Worker,
+        request: QueryRequest | FormRequest,
+        quick_deadline: float,
+        deadline: float | None,
+    ) -> list[Any]:
+        """Answer a request whole on a quick ``worker`` by ``quick_deadline``: the
+        result chunks, or the form.
 
         Raises
         ------
         _QuickLaneMissed
-            If no quick worker came free, or the request did not finish within
-            :data:`QUICK_LIMIT` seconds and :data:`QUICK_MAX_BYTES` (its worker is
-            killed: it may be a runaway).
+            If the request did not finish by ``quick_deadline`` and within
+            :data:`QUICK_MAX_BYTES` (its worker is killed: it may be a runaway).
         """
-        limit = time.monotonic() + QUICK_LIMIT
-        quick_deadline = limit if deadline is None else min(limit, deadline)
-        worker = self._take(
-            "quick", wait=max(0.0, quick_deadline - time.monotonic()) if self._quick_size else 0
-        )
-        if worker is None:
-            raise _QuickLaneMissed
         if not worker.wait_ready(max(0.0, quick_deadline - time.monotonic())):
             # Still starting (it replaced a stopped one): no use to this request.
             self._release(worker)
@@ -301,20 +349,15 @@ class QueryPool:
             _raise_for(refusal)
         return answer
 
-    def _take(self, lane: Lane, *, wait: float) -> Worker | None:
-        """A live idle worker of ``lane`` within ``wait`` seconds, else None.
+    def _take(self, lane: Lane) -> Worker | None:
+        """A live idle worker of ``lane`` now, else None.
 
         A worker that died while idle (the OOM killer, a stray signal) is replaced on
         the spot, so the pool never shrinks to nothing.
         """
-        until = time.monotonic() + wait
         while True:
-            remaining = until - time.monotonic()
             try:
-                if remaining > 0:
-                    worker = self._idle[lane].get(timeout=remaining)
-                else:
-                    worker = self._idle[lane].get_nowait()
+                worker = self._idle[lane].get_nowait()
             except queue.Empty:
                 return None
             if worker.alive:
@@ -323,18 +366,10 @@ class QueryPool:
 
     def _take_main(self) -> Worker | None:
         """An idle main worker now; None if all are busy (the pool then grows by one)."""
-        while True:
-            try:
-                worker = self._idle["main"].get_nowait()
-            except queue.Empty:
-                break
-            if worker.alive:
-                return worker
-            self._replace(worker)
-        # The new worker takes a moment to start; the quick lane may answer first.
-        if self._grow() and not self._quick_size:
-            return self._take("main", wait=0)
-        return None
+        worker = self._take("main")
+        if worker is None and self._grow() and not self._quick_size:
+            return self._take("main")
+        return worker
 
     def _grow(self) -> bool:
         """Start one more main worker if all are busy and the pool may grow."""
@@ -412,6 +447,15 @@ class QueryPool:
             self._all.clear()
         for worker in workers:
             worker.kill()
+
+
+def _sooner(moment: float, deadline: float | None) -> float:
+    """``moment``, or ``deadline`` if that comes first.
+
+    >>> _sooner(5.0, None), _sooner(5.0, 3.0)
+    (5.0, 3.0)
+    """
+    return moment if deadline is None else min(moment, deadline)
 
 
 def _raise_for(message: _Message) -> None:

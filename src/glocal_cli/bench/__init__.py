@@ -20,8 +20,10 @@ same machine:
   ``Server-Timing`` header (time from request to response headers, measured by an ASGI
   wrapper around the whole app), which gives the server time of a cache hit.
 - **Throughput** (:mod:`~glocal_cli.bench.throughput`) of a mix of canned queries from
-  8 and 32 client threads, uncached and cached, bounded in time and request count, with
-  errors counted.
+  8 and 32 clients, uncached and cached, for a fixed time, with errors counted; and
+  **serving** (:mod:`~glocal_cli.bench.serving`): ``glocal serve``'s default against
+  one h11 process and against Virtuoso. Every load comes from one client, wrk
+  (:mod:`~glocal_cli.bench.wrk`), in its own process.
 - **The network-size aggregation** (:mod:`~glocal_cli.bench.engines`) on the embedded
   store in-process and over HTTP, on Virtuoso (Debian's ``virtuoso-opensource``, started
   on loopback by :mod:`glocal.store.virtuoso`) through

@@ -13,40 +13,23 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from glocal.store.worker import resident_kb
 from glocal_cli.bench.options import BenchOptions
+from glocal_cli.bench.process_cpu import process_tree
 from glocal_cli.bench.servers import GlocalServer
 from glocal_cli.bench.throughput import load_test
 from glocal_cli.bench.timing import say
 
-__all__ = ["headroom", "process_tree"]
+__all__ = ["headroom"]
 
 LOADS = (10, 50, 200)
 RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 #: Seconds over which ``ASK {}`` is timed while the runaways run.
 RUNAWAY_SECONDS = 10.0
-
-
-def process_tree(pid: int) -> list[int]:
-    """``pid`` and all its descendants, from the parent ids in ``/proc``."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
 
 
 @contextmanager
@@ -120,7 +103,7 @@ def headroom(server: GlocalServer, mix: Sequence[str], options: BenchOptions) ->
     pid = server.process.pid
     assert pid is not None
     with _peak_memory(pid) as memory:
-        loads = [load_test(server.url, mix, clients, options) for clients in LOADS]
+        loads = [load_test(server, mix, clients, options) for clients in LOADS]
         for load in loads:
             say(
                 f"headroom x{load['clients']}: {load['requests_per_s']:.0f} req/s, "

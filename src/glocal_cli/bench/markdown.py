@@ -388,6 +388,9 @@ def _notes(result: Mapping[str, Any], meta: Mapping[str, Any]) -> list[str]:
         "- Cached: repeats of `/queries/{name}` on a second server with the cache on; "
         "server time is the `Server-Timing` header the bench's ASGI wrapper adds (request "
         "to response headers, the whole app included).",
+        "- Loads under concurrent clients (throughput, headroom, serving): wrk in its own "
+        "process, one thread per connection, each connection waiting for its answer, "
+        f"{max(1, round(meta.get('options', {}).get('throughput_s', 1)))} s per run.",
         "- p99 of few samples is close to the maximum.",
         "",
     ]

@@ -38,8 +38,8 @@ class BenchOptions:
     #: Queries in the throughput mix must run under this in-process p50.
     throughput_query_max_ms: float = 250.0
     clients: tuple[int, ...] = (8, 32)
-    throughput_s: float = 3.0
-    throughput_max_requests: int = 20_000
+    #: Seconds of each load test (wrk counts whole seconds).
+    throughput_s: float = 5.0
     aggregation_reps: int = 30
     aggregation_budget_s: float = 2.0
     rdflib_reps: int = 10
@@ -71,8 +71,7 @@ class BenchOptions:
             reps=5,
             budget_s=0.2,
             min_reps=2,
-            throughput_s=0.3,
-            throughput_max_requests=60,
+            throughput_s=1.0,
             aggregation_reps=5,
             aggregation_budget_s=0.3,
             rdflib_reps=3,

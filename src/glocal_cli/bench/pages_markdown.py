@@ -1,6 +1,7 @@
 """The benchmark's page-load section in Markdown (see :mod:`glocal_cli.bench.pages`):
-each page's and search's first request, p50, p95 and p99, resource pages under ten
-clients, the catalogue's build time, and the page goals' rows of the goals table."""
+each page's and search's first request, p50, p95 and p99, the catalogue's build time,
+and the page goals' rows of the goals table (resource pages under ten clients are in
+the serving section, :mod:`glocal_cli.bench.serving_markdown`)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,6 @@ def page_load_tables(graphs: Mapping[str, Any]) -> list[str]:
         loads = graph.get("page_loads")
         if not loads:
             continue
-        readers = loads["resource_pages"]
         lines += [
             "",
             f"## Page loads and search: {name} graph",
@@ -41,18 +41,13 @@ def page_load_tables(graphs: Mapping[str, Any]) -> list[str]:
             "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
             *(_row(page, entry) for page, entry in loads["pages"].items()),
             *(_row(f"search “{text}”", entry) for text, entry in loads["searches"].items()),
-            "",
-            f"Resource pages read by {readers['clients']} clients at once ({readers['pages']} "
-            f"pages round robin, {readers['n']:,} requests, {readers['errors']} errors): "
-            f"p50 {readers['p50_ms']:.1f} ms, p95 {readers['p95_ms']:.1f} ms, "
-            f"p99 {readers['p99_ms']:.1f} ms.",
         ]
     return lines
 
 
 def page_goal_rows(graphs: Mapping[str, Any], goals: Mapping[str, Any]) -> list[str]:
-    """The goals table's rows for the slowest page, the slowest search and resource pages
-    at ten clients, one cell per graph.
+    """The goals table's rows for the slowest page and the slowest search, one cell per
+    graph.
 
     >>> page_goal_rows({"g": {}}, {"g": {}})[0]
     '| slowest page, p50 | < 300 ms | – n/a |'
@@ -60,14 +55,13 @@ def page_goal_rows(graphs: Mapping[str, Any], goals: Mapping[str, Any]) -> list[
     rows = (
         ("slowest page, p50", "page_ms", "< 300 ms"),
         ("slowest search, p50", "search_ms", "< 50 ms"),
-        ("resource pages at 10 clients, p50", "resource_pages_x10_ms", "≤ 20 ms"),
     )
     lines = []
     for label, key, target in rows:
         cells = []
         for name in graphs:
             goal = goals.get(name, {}).get(key, {})
-            value = goal.get("worst_ms", goal.get("p50_ms"))
+            value = goal.get("worst_ms")
             shown = "–" if value is None else f"{value:.1f} ms"
             if goal.get("worst"):
                 shown += f" ({goal['worst']})"

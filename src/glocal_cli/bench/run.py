@@ -173,7 +173,9 @@ def _measure_graph(
         if graph.name == "curated":
             mix = graph.result["throughput"].get("mix", [])
             graph.result["headroom"] = headroom(uncached, mix, options)
-            graph.result["serving"] = serving(graph, mix, options)
+            graph.result["serving"] = serving(
+                graph, mix, options, virtuoso=virtuoso, virtuoso_note=virtuoso_note
+            )
         rdflib: RdflibEndpoint | None = None
         rdflib_note: str | None = None
         if options.skip_rdflib_endpoint:

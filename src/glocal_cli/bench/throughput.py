@@ -1,24 +1,23 @@
 """Throughput: requests per second of a mix of quick canned queries from concurrent
-clients, uncached and cached, bounded in time and request count, with errors counted."""
+clients, uncached and cached, for a fixed time, with errors counted.
+
+Every load of the bench comes from one client, wrk (:func:`~glocal_cli.bench.wrk.load_paths`),
+so that the sections' numbers compare.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import itertools
-import threading
-import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-
-import httpx
 
 from glocal_cli.bench.graphs import BenchGraph
 from glocal_cli.bench.options import BenchOptions
-from glocal_cli.bench.servers import GlocalServer, open_client
+from glocal_cli.bench.process_cpu import cpu_per_request, tree_cpu_s, wait_idle
+from glocal_cli.bench.servers import GlocalServer
 from glocal_cli.bench.timing import say
+from glocal_cli.bench.wrk import load_paths
 
-__all__ = ["load_paths", "load_test", "throughput"]
+__all__ = ["load_test", "mix_paths", "throughput"]
 
 
 def throughput(
@@ -38,7 +37,7 @@ def throughput(
         return {"mix": [], "runs": runs, "note": "no canned query is quick enough"}
     for mode, server in (("uncached", servers[0]), ("cached", servers[1])):
         for clients in options.clients:
-            runs.append({"mode": mode, **load_test(server.url, mix, clients, options)})
+            runs.append({"mode": mode, **load_test(server, mix, clients, options)})
             last = runs[-1]
             say(
                 f"{graph.name}: throughput {mode} x{clients}: {last['requests_per_s']:.0f} req/s, "
@@ -47,85 +46,25 @@ def throughput(
     return {"mix": mix, "runs": runs}
 
 
-def load_test(url: str, mix: Sequence[str], clients: int, options: BenchOptions) -> dict[str, Any]:
-    """``clients`` threads, each with its own keep-alive connection, send the mix of
-    canned queries round robin until the time or request limit (see :func:`load_paths`).
+def mix_paths(mix: Sequence[str]) -> list[str]:
+    """The mix's canned queries as ``/queries/{name}`` paths, with their defaults.
+
+    >>> mix_paths(["networks-of-city"])
+    ['/queries/networks-of-city?format=json']
     """
-    return load_paths(url, [f"/queries/{name}?format=json" for name in mix], clients, options)
+    return [f"/queries/{name}?format=json" for name in mix]
 
 
-def load_paths(
-    url: str,
-    paths: Sequence[str],
-    clients: int,
-    options: BenchOptions,
-    *,
-    accept: str | None = None,
+def load_test(
+    server: GlocalServer, mix: Sequence[str], clients: int, options: BenchOptions
 ) -> dict[str, Any]:
-    """``clients`` threads, each with its own keep-alive connection, GET ``paths`` round
-    robin until the time or request limit; the clock starts once every client is connected.
-    """
-    headers = {} if accept is None else {"Accept": accept}
-    counter = itertools.count()
-    limit = options.throughput_max_requests
-    clock: dict[str, float] = {}
-
-    def start_clock() -> None:
-        clock["started"] = time.perf_counter()
-        clock["stop_at"] = clock["started"] + options.throughput_s
-
-    barrier = threading.Barrier(clients, action=start_clock)
-
-    latencies: list[float] = []
-
-    def client_thread(_: int) -> tuple[int, int, list[str], float]:
-        ok = errors = 0
-        messages: list[str] = []
-        with open_client(url, timeout=120.0) as client:
-            with contextlib.suppress(httpx.HTTPError):
-                client.get(paths[0], headers=headers)  # connect
-            barrier.wait()
-            while time.perf_counter() < clock["stop_at"]:
-                number = next(counter)
-                if number >= limit:
-                    break
-                sent = time.perf_counter()
-                try:
-                    response = client.get(paths[number % len(paths)], headers=headers)
-                    latencies.append(time.perf_counter() - sent)
-                except httpx.HTTPError as err:
-                    errors += 1
-                    messages.append(f"{type(err).__name__}: {err}")
-                    continue
-                if response.status_code == 200:
-                    ok += 1
-                else:
-                    errors += 1
-                    messages.append(f"HTTP {response.status_code}")
-        return ok, errors, messages, time.perf_counter()
-
-    with ThreadPoolExecutor(clients) as pool:
-        outcomes = list(pool.map(client_thread, range(clients)))
-    seconds = max(o[3] for o in outcomes) - clock["started"]
-    ok = sum(o[0] for o in outcomes)
-    errors = sum(o[1] for o in outcomes)
-    messages = sorted({m for o in outcomes for m in o[2]})[:5]
-    return {
-        "clients": clients,
-        "requests": ok + errors,
-        "ok": ok,
-        "errors": errors,
-        "error_messages": messages,
-        "seconds": seconds,
-        "requests_per_s": ok / seconds,
-        "p50_ms": _percentile(latencies, 50) * 1000,
-        "p99_ms": _percentile(latencies, 99) * 1000,
-    }
-
-
-def _percentile(values: Sequence[float], q: float) -> float:
-    """The ``q``-th percentile (nearest rank); 0 for no values."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+    """``clients`` connections send the mix's canned queries round robin for
+    ``options.throughput_s`` seconds (see :func:`~glocal_cli.bench.wrk.load_paths`),
+    once the server is idle (:func:`~glocal_cli.bench.process_cpu.wait_idle`); with the
+    seconds waited for that, ``settled_s``, and the server's CPU per request
+    (:func:`~glocal_cli.bench.process_cpu.cpu_per_request`)."""
+    pid = server.process.pid
+    settled = wait_idle(pid)
+    before = tree_cpu_s(pid)
+    load = load_paths(server.url, mix_paths(mix), clients, options.throughput_s)
+    return {**load, **cpu_per_request(before, tree_cpu_s(pid), load["ok"]), "settled_s": settled}
