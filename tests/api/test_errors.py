@@ -140,8 +140,9 @@ def test_each_error_type_has_one_status(
 def test_a_query_stopped_at_the_time_limit_says_when_to_retry(store: EmbeddedStore) -> None:
     """Over the wire: 503 with ``Retry-After`` = the time limit, rounded up to seconds."""
     live = start_server(create_app(store, Settings(timeout=1.5)))
-    # Sorted, so nothing is sent before the limit stops it: a plain 503.
-    runaway = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+    # Counted, so nothing is sent before the limit stops it (a plain 503), and nothing
+    # grows in memory: a sorted cross product could meet the memory limit first.
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     try:
         with live.client() as client:
             response = client.get("/sparql", params={"query": runaway})
@@ -188,8 +189,9 @@ def test_one_client_cannot_hold_every_worker(store: EmbeddedStore) -> None:
     import threading
 
     live = start_server(create_app(store, Settings(timeout=4.0, max_queries_per_client=1)))
-    # Sorted, so nothing is sent before the limit stops it: a plain 503.
-    runaway = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+    # Counted, so nothing is sent before the limit stops it (a plain 503), and nothing
+    # grows in memory: a sorted cross product could meet the memory limit first.
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     try:
         answers: list[int] = []
 
