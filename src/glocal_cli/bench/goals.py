@@ -98,6 +98,18 @@ def check_run_goals(run: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+#: The curated graph's name in a run.
+CURATED = "curated"
+#: Goals set for the other kind of graph, reported but not judged here: the absolute
+#: overhead is the curated graph's target, and the ratio and the speed over
+#: rdflib-endpoint are targets at scale (on 10,740 quads both servers spend their time
+#: in HTTP, and 10 % of a 0.3 ms query is below HTTP's own floor).
+_ELSEWHERE: dict[bool, tuple[str, ...]] = {
+    True: ("http_over_inprocess", "rdflib_speedup"),
+    False: ("http_overhead_ms",),
+}
+
+
 def _allowance_ms(entry: Mapping[str, Any]) -> float:
     """The overhead a canned query may add over in-process at scale: 10 % of its
     in-process time (``http_over_inprocess``), or the absolute target if larger.
@@ -117,6 +129,9 @@ def check_goals(graphs: Mapping[str, Any], run: Mapping[str, Any] | None = None)
 
     >>> check_goals({"g": {}})["g"]["rdflib_speedup"]
     {'target': '>= 40x', 'ratio': None, 'met': None}
+    >>> check_goals({"curated": {"aggregation": {"ratios": {
+    ...     "rdflib_endpoint_over_glocal_http": 2.0}}}})["curated"]["rdflib_speedup"]["met"] is None
+    True
     """
     goals: dict[str, Any] = {}
     for name, graph in graphs.items():
@@ -178,6 +193,8 @@ def check_goals(graphs: Mapping[str, Any], run: Mapping[str, Any] | None = None)
             },
         }
         goals[name].update(page_goals(graph.get("page_loads", {}), GOALS))
+        for key in _ELSEWHERE.get(name == CURATED, ()):
+            goals[name][key]["met"] = None
     if run is not None:
         goals["run"] = check_run_goals(run)
     return goals
