@@ -282,14 +282,22 @@ def test_goals_are_computed_from_the_measurements(bench: tuple[dict[str, Any], s
         goals = result["goals"][name]
         overheads = [e["http_minus_inprocess_ms"] for e in graph["queries"].values()]
         overhead = goals["http_overhead_ms"]
+        curated = name == "curated"
         assert overhead["median_ms"] == pytest.approx(percentile(overheads, 50))
-        assert overhead["met"] == (overhead["median_ms"] <= 2.0)
+        # The absolute target is judged on the curated graph, the ratio at scale.
+        assert overhead["met"] == ((overhead["median_ms"] <= 2.0) if curated else None)
         assert overhead["queries_meeting"] == sum(v <= 2.0 for v in overheads)
-        ratios = [e["http_over_inprocess"] for e in graph["queries"].values()]
+        entries = list(graph["queries"].values())
+        ratios = [e["http_over_inprocess"] for e in entries]
         over = goals["http_over_inprocess"]
         assert over["median"] == pytest.approx(percentile(ratios, 50))
-        assert over["met"] == (over["median"] <= 1.1)
-        assert over["queries_meeting"] == sum(v <= 1.1 for v in ratios)
+        excess = [
+            e["http_minus_inprocess_ms"] / max(2.0, 0.1 * e["inprocess_serialized"]["p50_ms"])
+            for e in entries
+        ]
+        assert over["median_excess"] == pytest.approx(percentile(excess, 50))
+        assert over["met"] == (None if curated else percentile(excess, 50) <= 1)
+        assert over["queries_meeting"] == sum(v <= 1 for v in excess)
         server = [
             e["cached"]["server"]["p50_ms"]
             for e in graph["queries"].values()
