@@ -29,7 +29,7 @@ from glocal.store import (
 )
 from glocal_api.cut_stream import CutOnError
 from glocal_api.errors import RequestError
-from glocal_api.runtime import ResultCache, runtime_of
+from glocal_api.runtime import ResultCache, Runtime, runtime_of
 
 __all__ = [
     "GZIP_LEVEL",
@@ -213,6 +213,24 @@ def _gzipped(body: bytes, media_type: str, headers: dict[str, str]) -> Response:
     return Response(body, media_type=media_type, headers=headers)
 
 
+def _take_slot(request: Request, runtime: Runtime) -> str:
+    """Take one of the client's query slots; the client's key, to give it back with.
+
+    Raises
+    ------
+    RequestError
+        429 if the client already runs as many queries as it may.
+    """
+    client = request.client.host if request.client else "unknown"
+    if not runtime.clients.take(client):
+        raise RequestError(
+            429,
+            f"this client already has {runtime.settings.max_queries_per_client} queries "
+            "running; wait for one to finish",
+        )
+    return client
+
+
 def run_query(request: Request, checked: Checked, *, form: QueryForm | None = None) -> Response:
     """Negotiate, then answer a checked query from the store; put a small result in the
     cache.
@@ -239,13 +257,7 @@ def run_query(request: Request, checked: Checked, *, form: QueryForm | None = No
             version=store.version,
         )
     headers = checked.headers()
-    client = request.client.host if request.client else "unknown"
-    if not runtime.clients.take(client):
-        raise RequestError(
-            429,
-            f"this client already has {settings.max_queries_per_client} queries running; "
-            "wait for one to finish",
-        )
+    client = _take_slot(request, runtime)
     streaming = False
     try:
         # One time limit for the whole request, from its arrival: parsing and waiting
@@ -332,13 +344,7 @@ async def run_canned_query(
     store = runtime.store
     if not isinstance(store, EmbeddedStore) or store.version != checked.version:
         return None
-    client = request.client.host if request.client else "unknown"
-    if not runtime.clients.take(client):
-        raise RequestError(
-            429,
-            f"this client already has {settings.max_queries_per_client} queries running; "
-            "wait for one to finish",
-        )
+    client = _take_slot(request, runtime)
     streaming = False
     try:
         query = ParsedQuery(checked.sparql, form)

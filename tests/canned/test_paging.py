@@ -11,17 +11,15 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-from pyoxigraph import Literal, QuerySolutions
 
 from glocal.canned import MAX_LIMIT, Page, ParameterError, bind, load_queries, page_of, paginate
 from glocal.dataset import curated_files, load_files
 from glocal.store import EmbeddedStore
+from tests.canned.answers import Row, rows
 
 QUERIES = load_queries()
 #: The queries whose answer grows with the graph, so they page by default.
 PAGED = {"network-overlap", "cities-by-country", "acting-cities"}
-
-Row = tuple[str, ...]
 
 
 @pytest.fixture(scope="module")
@@ -31,20 +29,6 @@ def curated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]
     )
     yield store
     store.close()
-
-
-def rows(store: EmbeddedStore, sparql: str) -> list[Row]:
-    """The rows, a ``GROUP_CONCAT`` list read as a set (its order is the engine's)."""
-    result = store.query(sparql)
-    assert isinstance(result, QuerySolutions)
-    names = [v.value for v in result.variables]
-
-    def cell(term: object) -> str:
-        if isinstance(term, Literal) and "; " in term.value:
-            return "; ".join(sorted(term.value.split("; ")))
-        return "" if term is None else str(term)
-
-    return [tuple(cell(solution[n]) for n in names) for solution in result]
 
 
 def test_the_paged_queries_say_why() -> None:

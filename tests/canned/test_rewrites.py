@@ -16,12 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, QuerySolutions
+from pyoxigraph import QuerySolutions
 
 from glocal.canned import CannedQuery, Page, bind, load_queries, paginate
 from glocal.dataset import curated_files, load_files
 from glocal.store import EmbeddedStore
 from glocal_cli.bench.graphs import write_synthetic_file
+from tests.canned.answers import Row
+from tests.canned.answers import rows as answer_rows
 
 BEFORE = Path(__file__).resolve().parent / "before"
 QUERIES = load_queries()
@@ -50,18 +52,9 @@ def rows(
     query: CannedQuery,
     values: dict[str, str] | None = None,
     page: Page | None = None,
-) -> list[tuple[str, ...]]:
+) -> list[Row]:
     sparql = bind(query, values or {})
-    result = store.query(sparql if page is None else paginate(sparql, page))
-    assert isinstance(result, QuerySolutions)
-    names = [v.value for v in result.variables]
-
-    def cell(term: object) -> str:
-        if isinstance(term, Literal) and "; " in term.value:
-            return "; ".join(sorted(term.value.split("; ")))
-        return "" if term is None else str(term)
-
-    return [tuple(cell(solution[n]) for n in names) for solution in result]
+    return answer_rows(store, sparql if page is None else paginate(sparql, page))
 
 
 @pytest.mark.parametrize("path", sorted(BEFORE.glob("*.rq")), ids=lambda p: p.stem)

@@ -28,7 +28,7 @@ from glocal.store.merge import merged
 from glocal.store.pool import DEFAULT_MEMORY_MB, QueryPool
 from glocal.store.sparql import ParsedQuery, QueryResult, execute, parse_query
 from glocal.store.updating import apply_update
-from glocal.store.worker import QueryRequest, Worker
+from glocal.store.worker import QueryRequest, Worker, chunk_of
 
 __all__ = ["STORES", "EmbeddedStore"]
 
@@ -213,8 +213,7 @@ class EmbeddedStore:
         QueryFailed
             If Oxigraph failed on the query.
         """
-        if media_type not in query.media_types:
-            raise ValueError(f"{media_type} cannot carry {query.form} results")
+        _check_media_type(query, media_type)
         request = QueryRequest(query.text, media_type, default_graphs, named_graphs)
         return self._workers_pool().stream(request, timeout=timeout)
 
@@ -233,19 +232,9 @@ class EmbeddedStore:
         The worker keeps every protection: it is stopped at ``timeout`` seconds, when
         the iterator is closed before its end (the client went away), or past its
         memory limit. The first chunk is awaited before returning, so that errors
-        before any output raise here.
-
-        Raises
-        ------
-        ValueError
-            If ``media_type`` cannot carry the query's results.
-        QueryTimeout
-            If no result arrived before ``timeout`` seconds.
-        QueryFailed
-            If Oxigraph failed on the query.
+        before any output raise here, as they do from :meth:`stream`.
         """
-        if media_type not in query.media_types:
-            raise ValueError(f"{media_type} cannot carry {query.form} results")
+        _check_media_type(query, media_type)
         pool = self._workers_pool()
         worker = pool.take_idle()
         if worker is None:
@@ -331,24 +320,23 @@ class EmbeddedStore:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
+def _check_media_type(query: ParsedQuery, media_type: str) -> None:
+    if media_type not in query.media_types:
+        raise ValueError(f"{media_type} cannot carry {query.form} results")
+
+
 async def _rest(
     pool: QueryPool, worker: Worker, first: tuple[Any, ...], deadline: float | None
 ) -> AsyncGenerator[bytes, None]:
     """The chunks of a worker's answer from its ``first`` message on; the worker goes
     back to the pool at the end, and is stopped if the iterator is left before it."""
-    finished = first[0] == "end"
+    finished = False
     try:
-        if finished:
-            return
-        yield first[1]
-        while True:
-            message = await worker.receive(deadline)
-            if message[0] == "end":
-                finished = True
-                return
-            if message[0] != "chunk":
-                raise QueryFailed(f"the query failed while its result was sent: {message[1]}")
-            yield message[1]
+        chunk = chunk_of(first)
+        while chunk is not None:
+            yield chunk
+            chunk = chunk_of(await worker.receive(deadline))
+        finished = True
     finally:
         if finished:
             pool.give_back(worker)

@@ -40,7 +40,7 @@ from glocal.store.errors import (
     ResourceLimit,
 )
 from glocal.store.sparql import QueryForm
-from glocal.store.worker import FormRequest, Lane, QueryRequest, Worker, resident_kb
+from glocal.store.worker import FormRequest, Lane, QueryRequest, Worker, chunk_of, resident_kb
 
 __all__ = ["DEFAULT_MEMORY_MB", "QUICK_LIMIT", "QueryPool"]
 
@@ -402,14 +402,9 @@ class QueryPool:
         finished = False
         try:
             yield first
-            while True:
-                message = self._receive(worker, deadline)
-                if message[0] == "end":
-                    finished = True
-                    return
-                if message[0] != "chunk":
-                    raise QueryFailed(f"the query failed while its result was sent: {message[1]}")
-                yield message[1]
+            while (chunk := chunk_of(self._receive(worker, deadline))) is not None:
+                yield chunk
+            finished = True
         # A timeout or failure mid-stream propagates: the caller must not end a cut
         # result as if it were whole (the HTTP layer aborts the connection).
         finally:

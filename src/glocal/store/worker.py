@@ -17,12 +17,26 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Literal
 
-from glocal.store.errors import FederationRefused, QuerySyntaxError, QueryTimeout, ResourceLimit
+from glocal.store.errors import (
+    FederationRefused,
+    QueryFailed,
+    QuerySyntaxError,
+    QueryTimeout,
+    ResourceLimit,
+)
 from glocal.store.isolation import cut_network
 from glocal.store.service_calls import check_service_calls
 from glocal.store.sparql import execute, query_form, serialize_result
 
-__all__ = ["CHUNK_SIZE", "ChunkWriter", "FormRequest", "QueryRequest", "Worker", "resident_kb"]
+__all__ = [
+    "CHUNK_SIZE",
+    "ChunkWriter",
+    "FormRequest",
+    "QueryRequest",
+    "Worker",
+    "chunk_of",
+    "resident_kb",
+]
 
 CHUNK_SIZE = 64 * 1024
 #: How much lower the main lane's scheduling priority is (see ``nice(2)``).
@@ -34,15 +48,41 @@ Lane = Literal["main", "quick"]
 
 
 def resident_kb(pid: int | None) -> int:
-    """A process's resident set size in kB, from ``/proc``; 0 when it is gone."""
+    """A process's resident set size in kB, from ``/proc``; 0 when it is gone.
+
+    ``statm`` is one short line: the pool's watchdog reads it for every worker ten
+    times a second, on the server's own interpreter.
+
+    >>> resident_kb(os.getpid()) > 0, resident_kb(None)
+    (True, 0)
+    """
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE_KB
+    except (OSError, ValueError, IndexError):
         return 0
-    return 0
+
+
+_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def chunk_of(message: tuple[Any, ...]) -> bytes | None:
+    """The bytes of a worker's ``chunk`` message, or None for its ``end``.
+
+    Raises
+    ------
+    QueryFailed
+        If the worker reported a failure instead (the result was already under way).
+
+    >>> chunk_of(("chunk", b"{}")), chunk_of(("end",))
+    (b'{}', None)
+    """
+    if message[0] == "end":
+        return None
+    if message[0] != "chunk":
+        raise QueryFailed(f"the query failed while its result was sent: {message[1]}")
+    data: bytes = message[1]
+    return data
 
 
 @dataclass(frozen=True)

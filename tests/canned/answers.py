@@ -1,0 +1,24 @@
+"""Reading a canned query's answer as comparable rows, for the paging and rewrite tests."""
+
+from __future__ import annotations
+
+from pyoxigraph import Literal, QuerySolutions
+
+from glocal.store import EmbeddedStore
+
+Row = tuple[str, ...]
+
+
+def rows(store: EmbeddedStore, sparql: str) -> list[Row]:
+    """The rows of a ``SELECT`` answer as strings, a ``GROUP_CONCAT`` list read as a set:
+    SPARQL leaves its order to the engine."""
+    result = store.query(sparql)
+    assert isinstance(result, QuerySolutions)
+    names = [v.value for v in result.variables]
+
+    def cell(term: object) -> str:
+        if isinstance(term, Literal) and "; " in term.value:
+            return "; ".join(sorted(term.value.split("; ")))
+        return "" if term is None else str(term)
+
+    return [tuple(cell(solution[n]) for n in names) for solution in result]
