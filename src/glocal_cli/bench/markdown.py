@@ -260,6 +260,12 @@ def _canned_tables(graphs: Mapping[str, Any]) -> list[str]:
             "to holding the whole body, so the client's own work counts) with the same answer "
             "serialized in the same format in-process; the two are timed in turns, each turn "
             "after a warm-up run, so that both see the same machine load."
+            + (
+                f" Timings started once both servers had built their catalogue, labels and "
+                f"facet counts in the background: {graph['warm_up_s']:.1f} s after start."
+                if "warm_up_s" in graph
+                else ""
+            )
         )
         if any("note" in e for e in queries.values()):
             lines.append(
