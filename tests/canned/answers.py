@@ -10,8 +10,9 @@ Row = tuple[str, ...]
 
 
 def rows(store: EmbeddedStore, sparql: str) -> list[Row]:
-    """The rows of a ``SELECT`` answer as strings, a ``GROUP_CONCAT`` list read as a set:
-    SPARQL leaves its order to the engine."""
+    """The rows of a ``SELECT`` answer as strings, a ``GROUP_CONCAT`` list (of names
+    separated by ``"; "``, or of IRIs by spaces) read as a set: SPARQL leaves its order to
+    the engine."""
     result = store.query(sparql)
     assert isinstance(result, QuerySolutions)
     names = [v.value for v in result.variables]
@@ -19,6 +20,10 @@ def rows(store: EmbeddedStore, sparql: str) -> list[Row]:
     def cell(term: object) -> str:
         if isinstance(term, Literal) and "; " in term.value:
             return "; ".join(sorted(term.value.split("; ")))
+        if isinstance(term, Literal) and all(
+            part.startswith("http") for part in term.value.split(" ")
+        ):  # a space-separated list of IRIs (corroborated-facts' sources)
+            return " ".join(sorted(term.value.split(" ")))
         return "" if term is None else str(term)
 
     return [tuple(cell(solution[n]) for n in names) for solution in result]
