@@ -290,6 +290,27 @@ def test_runaway_query_is_stopped(remote: RemoteStore) -> None:
     assert time.monotonic() - started < 5
 
 
+def test_a_query_gets_a_limit_of_its_own(
+    virtuoso: VirtuosoServer, dataset: Dataset, store: EmbeddedStore
+) -> None:
+    """A store opened with a long limit (as the bench opens one, to load a large graph)
+    still stops a query at the shorter limit the query is given, and names it."""
+    remote = RemoteStore.open(
+        dataset, virtuoso.endpoint, graph_store_url=virtuoso.graph_store, timeout=120.0
+    )
+    try:
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout, match=r"limit was 1\.5 s"):
+            remote.query(RUNAWAY, timeout=1.5)
+        # Stopped by its own limit, long before the store's.
+        assert time.monotonic() - started < 30
+        assert remote.timeout == 120.0
+        # The engine stopped it too: the next query on the same store is answered.
+        assert _rows(remote.query(NETWORK_SIZES, timeout=10)) == _rows(store.query(NETWORK_SIZES))
+    finally:
+        remote.close()
+
+
 def test_engine_down_and_back(virtuoso: VirtuosoServer, remote: RemoteStore) -> None:
     before = _rows(remote.query(NETWORK_SIZES))
     failure: list[BaseException] = []
