@@ -76,8 +76,9 @@ STAGING_GRAPHS = ID + "graph/staging/"
 _NO_GRAPH = ID + "graph/none"
 _VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 _DECLARED = re.compile(r"\bPREFIX\s+([^\s:]*):", re.IGNORECASE)
-# A prefixed name's prefix: not preceded by a character that a prefix may contain.
-_MENTIONED = re.compile(r"(?<![\w.-])([A-Za-z][\w.-]*):")
+# What may be a prefixed name's prefix. Only missing one is harmful (a declaration too
+# many is not), so a name after a dot counts: "?o.gl:x" is "?o", ".", "gl:x".
+_MENTIONED = re.compile(r"(?<!\w)([A-Za-z][\w-]*):")
 
 
 def virtuoso_timeout(seconds: float) -> dict[str, str]:
@@ -106,6 +107,8 @@ def with_prefixes(sparql: str) -> str:
     1
     >>> with_prefixes("ASK { ?s a gl:City }")
     'PREFIX gl: <https://w3id.org/glocal/ontology#> ASK { ?s a gl:City }'
+    >>> with_prefixes("ASK { ?s ?p ?o.gl:x ?q ?r }").startswith("PREFIX gl: ")
+    True
     """
     declared = {match.group(1) for match in _DECLARED.finditer(sparql)}
     used = {match.group(1) for match in _MENTIONED.finditer(sparql)}
