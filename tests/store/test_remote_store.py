@@ -3,6 +3,7 @@ the same errors, and reloads that readers see whole or not at all."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -346,18 +347,40 @@ def test_restart_knows_the_version(
         assert fresh.named_graphs() == remote.named_graphs()
     finally:
         fresh.close()
-    # open() on the same version loads nothing: a triple added behind its back stays.
-    graph = remote.named_graphs()[0]
-    extra = f"GRAPH <{graph}> {{ <urn:x:s> <urn:x:p> <urn:x:o> }}"
+    # open() on the same version loads nothing: a triple added behind its back to the
+    # bookkeeping graph stays (one added to a data graph would change its count, which
+    # open() checks: see test_a_load_the_engine_lost_is_loaded_again).
+    extra = f"GRAPH <{META_GRAPH}> {{ <urn:x:s> <urn:x:p> <urn:x:o> }}"
     response = httpx.post(virtuoso.endpoint, data={"update": f"INSERT DATA {{ {extra} }}"})
     assert response.status_code == 200, response.text
     again = RemoteStore.open(dataset, virtuoso.endpoint, graph_store_url=virtuoso.graph_store)
     try:
-        assert bool(again.query(f"ASK {{ {extra} }}"))
-        again.load(dataset)  # an explicit load replaces the graph
-        assert not bool(again.query(f"ASK {{ {extra} }}"))
+        assert bool(again.query(f"ASK {{ {extra} }}", named_graphs=[META_GRAPH]))
+        again.load(dataset)  # an explicit load replaces the bookkeeping graph
+        assert not bool(again.query(f"ASK {{ {extra} }}", named_graphs=[META_GRAPH]))
     finally:
         again.close()
+
+
+def test_a_load_the_engine_lost_is_loaded_again(
+    virtuoso: VirtuosoServer, dataset: Dataset, store: EmbeddedStore
+) -> None:
+    """Virtuoso killed before its next checkpoint was seen to come back with the new
+    version recorded and part of the load missing; open() counts each graph's triples
+    against those recorded at load, and loads again."""
+    half = dataclasses.replace(dataset, quads=dataset.quads[::2], version="half")
+    remote = RemoteStore.open(half, virtuoso.endpoint, graph_store_url=virtuoso.graph_store)
+    remote.load(dataset)
+    remote.close()
+    virtuoso.kill()
+    virtuoso.start()
+    remote = RemoteStore.open(dataset, virtuoso.endpoint, graph_store_url=virtuoso.graph_store)
+    try:
+        per_graph = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        for sparql in (per_graph, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"):
+            assert _rows(remote.query(sparql)) == _rows(store.query(sparql))
+    finally:
+        remote.close()
 
 
 def test_reload_is_all_or_nothing(remote: RemoteStore, dataset: Dataset) -> None:

@@ -75,6 +75,8 @@ STAGING_GRAPHS = ID + "graph/staging/"
 # give the engine's own default dataset, which in Virtuoso holds its system graphs.
 _NO_GRAPH = ID + "graph/none"
 _VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
+# VoID's count of a graph's triples, recorded at load and checked on opening.
+_TRIPLES = "http://rdfs.org/ns/void#triples"
 _DECLARED = re.compile(r"\bPREFIX\s+([^\s:]*):", re.IGNORECASE)
 # What may be a prefixed name's prefix. Only missing one is harmful (a declaration too
 # many is not), so a name after a dot counts: "?o.gl:x" is "?o", ".", "gl:x".
@@ -229,7 +231,8 @@ class RemoteStore:
         """Connect, and load the dataset unless the engine already holds its version.
 
         ``options`` go to the constructor. This is what a server start calls: a restart
-        on unchanged data finds the version in :data:`META_GRAPH` and loads nothing.
+        on unchanged data finds the version in :data:`META_GRAPH`, and each graph's
+        triples counted as loaded, and loads nothing.
         """
         store = cls(endpoint_url, **options)
         if store.version != dataset.version:
@@ -242,20 +245,33 @@ class RemoteStore:
 
     def _read_meta(self) -> tuple[str, list[str]]:
         sparql = (
-            f"SELECT ?version ?graph WHERE {{ GRAPH <{META_GRAPH}> {{ "
+            f"SELECT ?version ?graph ?triples WHERE {{ GRAPH <{META_GRAPH}> {{ "
             f"<{META_GRAPH}> <{_VERSION_INFO}> ?version "
-            f"OPTIONAL {{ <{META_GRAPH}> <{DCTERMS}hasPart> ?graph }} }} }}"
+            f"OPTIONAL {{ <{META_GRAPH}> <{DCTERMS}hasPart> ?graph "
+            f"OPTIONAL {{ ?graph <{_TRIPLES}> ?triples }} }} }} }}"
         )
         result = self._fetch(sparql, SPARQL_XML, [_NO_GRAPH], [META_GRAPH], self.timeout)
         assert isinstance(result, QuerySolutions)
         rows = list(result)
         if not rows:
             return "", []
-        graphs = {row["graph"].value for row in rows if row["graph"] is not None}
-        if MERGED_GRAPH not in graphs:
-            # Loaded before the merged default graph existed: load again.
-            return "", sorted(graphs)
-        return rows[0]["version"].value, sorted(graphs - {MERGED_GRAPH})
+        recorded = {row["graph"].value: row["triples"] for row in rows if row["graph"] is not None}
+        graphs = sorted(set(recorded) - {MERGED_GRAPH})
+        if MERGED_GRAPH not in recorded or None in recorded.values():
+            # Loaded before the merged graph or the triple counts were recorded: load again.
+            return "", graphs
+        if self._count_triples(list(recorded)) != {g: int(n.value) for g, n in recorded.items()}:
+            # The engine lost part of a load: Virtuoso killed before its next checkpoint
+            # was seen to come back with the version recorded and triples missing.
+            return "", graphs
+        return rows[0]["version"].value, graphs
+
+    def _count_triples(self, graphs: Sequence[str]) -> dict[str, int]:
+        """The number of triples in each of ``graphs`` that holds any."""
+        sparql = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        result = self._fetch(sparql, SPARQL_XML, [_NO_GRAPH], graphs, self.timeout)
+        assert isinstance(result, QuerySolutions)
+        return {row["g"].value: int(row["n"].value) for row in result}
 
     def query(
         self,
@@ -395,7 +411,10 @@ class RemoteStore:
         Each named graph is uploaded with the Graph Store Protocol under a staging name
         that no query's dataset includes, so the upload is invisible. Then one SPARQL
         Update moves every staging graph into place, drops graphs the dataset no longer
-        has and records the version in :data:`META_GRAPH`. The swap holds this store's
+        has and records the version in :data:`META_GRAPH`, with each graph's number of
+        triples as the engine counted them in staging, which :meth:`open` checks: an
+        engine that lost part of a load (Virtuoso killed before its next checkpoint) is
+        loaded again, not served with the version. The swap holds this store's
         write lock, so no query through this store runs while it commits (Virtuoso's
         readers have no snapshots and would see the swap half done). Queries from other
         processes are not held back: serve from the process that loads. The version is
@@ -425,6 +444,8 @@ class RemoteStore:
         try:
             for graph, triples in graphs.items():
                 self._engine.put_graph(staging[graph], triples)
+            # As the engine counts them (it may merge literals that Oxigraph keeps apart).
+            staged = self._count_triples(list(staging.values()))
         except BaseException:
             self._drop_quietly(staging.values())
             raise
@@ -432,9 +453,13 @@ class RemoteStore:
             operations = [f"MOVE <{staging[graph]}> TO <{graph}>" for graph in graphs]
             operations += [f"DROP SILENT GRAPH <{g}>" for g in self._graphs if g not in graphs]
             parts = "".join(f" <{DCTERMS}hasPart> <{graph}> ;" for graph in graphs)
+            counts = "".join(
+                f" <{graph}> <{_TRIPLES}> {Literal(staged.get(staging[graph], 0))} ."
+                for graph in graphs
+            )
             operations.append(
                 f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}>{parts} "
-                f"<{_VERSION_INFO}> {Literal(dataset.version)} }} }}"
+                f"<{_VERSION_INFO}> {Literal(dataset.version)} .{counts} }} }}"
             )
             try:
                 self._engine.update(f"DROP SILENT GRAPH <{META_GRAPH}>")
