@@ -49,7 +49,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Tri
 from glocal.dataset import Dataset
 from glocal.formats import N_TRIPLES, SPARQL_XML
 from glocal.namespaces import DCTERMS, ID, PREFIXES
-from glocal.store.errors import UpdateUnsupported
+from glocal.store.errors import QueryTimeout, UpdateUnsupported
 from glocal.store.http import EngineClient, read_result, transcode
 from glocal.store.pool import QueryPool
 from glocal.store.sparql import ParsedQuery, QueryResult, parse_query, query_form
@@ -75,7 +75,12 @@ STAGING_GRAPHS = ID + "graph/staging/"
 # give the engine's own default dataset, which in Virtuoso holds its system graphs.
 _NO_GRAPH = ID + "graph/none"
 _VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
+# VoID's count of a graph's triples, recorded at load and checked on opening.
+_TRIPLES = "http://rdfs.org/ns/void#triples"
 _DECLARED = re.compile(r"\bPREFIX\s+([^\s:]*):", re.IGNORECASE)
+# What may be a prefixed name's prefix. Only missing one is harmful (a declaration too
+# many is not), so a name after a dot counts: "?o.gl:x" is "?o", ".", "gl:x".
+_MENTIONED = re.compile(r"(?<!\w)([A-Za-z][\w-]*):")
 
 
 def virtuoso_timeout(seconds: float) -> dict[str, str]:
@@ -91,20 +96,28 @@ def virtuoso_timeout(seconds: float) -> dict[str, str]:
 
 
 def with_prefixes(sparql: str) -> str:
-    """Declare glocal's prefixes that a query uses without declaring them.
+    """Declare the prefixes of glocal's that a query uses without declaring them.
 
     Oxigraph gets them as predeclared prefixes; an engine only sees the query text.
-    The declarations go on the query's first line, so line numbers in the engine's
-    error messages stay those of the query.
+    Only the prefixes the text mentions are declared: all of them would add 1.2 KB to
+    every request, too much for a query sent in a URL (Virtuoso 7.2 keeps only the
+    first 9,999 bytes of a request line). A mention in a string or comment declares a
+    prefix needlessly, which is harmless. The declarations go on the query's first
+    line, so line numbers in the engine's error messages stay those of the query.
 
     >>> with_prefixes("PREFIX gl: <x:> ASK {}").count("PREFIX gl:")
     1
-    >>> with_prefixes("ASK { ?s a gl:City }").startswith("PREFIX gl: <https://")
+    >>> with_prefixes("ASK { ?s a gl:City }")
+    'PREFIX gl: <https://w3id.org/glocal/ontology#> ASK { ?s a gl:City }'
+    >>> with_prefixes("ASK { ?s ?p ?o.gl:x ?q ?r }").startswith("PREFIX gl: ")
     True
     """
     declared = {match.group(1) for match in _DECLARED.finditer(sparql)}
+    used = {match.group(1) for match in _MENTIONED.finditer(sparql)}
     missing = "".join(
-        f"PREFIX {name}: <{iri}> " for name, iri in PREFIXES.items() if name not in declared
+        f"PREFIX {name}: <{iri}> "
+        for name, iri in PREFIXES.items()
+        if name in used and name not in declared
     )
     return missing + sparql
 
@@ -169,8 +182,8 @@ class RemoteStore:
     auth
         Credentials for every request, e.g. ``httpx.DigestAuth("dba", password)``.
     timeout
-        Seconds allowed for requests that have no deadline of their own: :meth:`query`,
-        the requests of :meth:`load` and :meth:`stream` without ``timeout``.
+        Seconds allowed for requests that have no deadline of their own: the requests
+        of :meth:`load`, and :meth:`query` and :meth:`stream` without ``timeout``.
     engine_timeout
         Makes the request parameters that tell the engine a query's time limit, so that
         the engine itself stops the query; ``None`` sends none. The default suits
@@ -218,7 +231,8 @@ class RemoteStore:
         """Connect, and load the dataset unless the engine already holds its version.
 
         ``options`` go to the constructor. This is what a server start calls: a restart
-        on unchanged data finds the version in :data:`META_GRAPH` and loads nothing.
+        on unchanged data finds the version in :data:`META_GRAPH`, and each graph's
+        triples counted as loaded, and loads nothing.
         """
         store = cls(endpoint_url, **options)
         if store.version != dataset.version:
@@ -231,20 +245,33 @@ class RemoteStore:
 
     def _read_meta(self) -> tuple[str, list[str]]:
         sparql = (
-            f"SELECT ?version ?graph WHERE {{ GRAPH <{META_GRAPH}> {{ "
+            f"SELECT ?version ?graph ?triples WHERE {{ GRAPH <{META_GRAPH}> {{ "
             f"<{META_GRAPH}> <{_VERSION_INFO}> ?version "
-            f"OPTIONAL {{ <{META_GRAPH}> <{DCTERMS}hasPart> ?graph }} }} }}"
+            f"OPTIONAL {{ <{META_GRAPH}> <{DCTERMS}hasPart> ?graph "
+            f"OPTIONAL {{ ?graph <{_TRIPLES}> ?triples }} }} }} }}"
         )
-        result = self._fetch(sparql, SPARQL_XML, [_NO_GRAPH], [META_GRAPH])
+        result = self._fetch(sparql, SPARQL_XML, [_NO_GRAPH], [META_GRAPH], self.timeout)
         assert isinstance(result, QuerySolutions)
         rows = list(result)
         if not rows:
             return "", []
-        graphs = {row["graph"].value for row in rows if row["graph"] is not None}
-        if MERGED_GRAPH not in graphs:
-            # Loaded before the merged default graph existed: load again.
-            return "", sorted(graphs)
-        return rows[0]["version"].value, sorted(graphs - {MERGED_GRAPH})
+        recorded = {row["graph"].value: row["triples"] for row in rows if row["graph"] is not None}
+        graphs = sorted(set(recorded) - {MERGED_GRAPH})
+        if MERGED_GRAPH not in recorded or None in recorded.values():
+            # Loaded before the merged graph or the triple counts were recorded: load again.
+            return "", graphs
+        if self._count_triples(list(recorded)) != {g: int(n.value) for g, n in recorded.items()}:
+            # The engine lost part of a load: Virtuoso killed before its next checkpoint
+            # was seen to come back with the version recorded and triples missing.
+            return "", graphs
+        return rows[0]["version"].value, graphs
+
+    def _count_triples(self, graphs: Sequence[str]) -> dict[str, int]:
+        """The number of triples in each of ``graphs`` that holds any."""
+        sparql = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        result = self._fetch(sparql, SPARQL_XML, [_NO_GRAPH], graphs, self.timeout)
+        assert isinstance(result, QuerySolutions)
+        return {row["g"].value: int(row["n"].value) for row in result}
 
     def query(
         self,
@@ -252,15 +279,44 @@ class RemoteStore:
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
     ) -> QueryResult:
         """Run a trusted query and return Oxigraph result objects, as EmbeddedStore does.
 
         The query is parsed locally first (:func:`~glocal.store.sparql.query_form`):
         its form decides the lossless format asked of the engine, and syntax errors
-        get the same messages as from the embedded store. The store's ``timeout`` applies.
+        get the same messages as from the embedded store.
+
+        Parameters
+        ----------
+        sparql
+            The query text; glocal's prefixes need no declaration (:func:`with_prefixes`).
+        default_graphs, named_graphs
+            The query's dataset; by default the merge of glocal's graphs is the default
+            graph and glocal's graphs are the named graphs.
+        timeout
+            Seconds the query may run, enforced as in :meth:`stream`: the engine is told
+            the limit and the connection is closed when it passes. The store's
+            ``timeout`` if ``None``, so that a store opened with a long ``timeout`` for
+            loading can still bound each query by less.
+
+        Raises
+        ------
+        QuerySyntaxError
+            If the query is malformed.
+        QueryTimeout
+            If the query ran past its limit; the message names the limit.
+        StoreUnavailable
+            If the engine cannot be reached or goes away.
+        QueryFailed
+            If the engine failed on the query otherwise.
         """
         accept = N_TRIPLES if query_form(sparql) == "CONSTRUCT" else SPARQL_XML
-        return self._fetch(sparql, accept, default_graphs, named_graphs)
+        limit = self.timeout if timeout is None else timeout
+        try:
+            return self._fetch(sparql, accept, default_graphs, named_graphs, limit)
+        except QueryTimeout as err:
+            raise QueryTimeout(f"the limit was {limit:g} s: {err}") from err
 
     def stream(
         self,
@@ -323,11 +379,12 @@ class RemoteStore:
         accept: str,
         default_graphs: Sequence[str] | None,
         named_graphs: Sequence[str] | None,
+        timeout: float,
     ) -> QueryResult:
         # Trusted queries are small: the read side is held until the whole body is read.
         with self._lock.reading():
-            data = self._request(sparql, default_graphs, named_graphs, self.timeout)
-            response = self._engine.query(data, accept=accept, timeout=self.timeout)
+            data = self._request(sparql, default_graphs, named_graphs, timeout)
+            response = self._engine.query(data, accept=accept, timeout=timeout)
             return read_result(response, accept)
 
     def _request(
@@ -354,7 +411,10 @@ class RemoteStore:
         Each named graph is uploaded with the Graph Store Protocol under a staging name
         that no query's dataset includes, so the upload is invisible. Then one SPARQL
         Update moves every staging graph into place, drops graphs the dataset no longer
-        has and records the version in :data:`META_GRAPH`. The swap holds this store's
+        has and records the version in :data:`META_GRAPH`, with each graph's number of
+        triples as the engine counted them in staging, which :meth:`open` checks: an
+        engine that lost part of a load (Virtuoso killed before its next checkpoint) is
+        loaded again, not served with the version. The swap holds this store's
         write lock, so no query through this store runs while it commits (Virtuoso's
         readers have no snapshots and would see the swap half done). Queries from other
         processes are not held back: serve from the process that loads. The version is
@@ -384,6 +444,8 @@ class RemoteStore:
         try:
             for graph, triples in graphs.items():
                 self._engine.put_graph(staging[graph], triples)
+            # As the engine counts them (it may merge literals that Oxigraph keeps apart).
+            staged = self._count_triples(list(staging.values()))
         except BaseException:
             self._drop_quietly(staging.values())
             raise
@@ -391,9 +453,13 @@ class RemoteStore:
             operations = [f"MOVE <{staging[graph]}> TO <{graph}>" for graph in graphs]
             operations += [f"DROP SILENT GRAPH <{g}>" for g in self._graphs if g not in graphs]
             parts = "".join(f" <{DCTERMS}hasPart> <{graph}> ;" for graph in graphs)
+            counts = "".join(
+                f" <{graph}> <{_TRIPLES}> {Literal(staged.get(staging[graph], 0))} ."
+                for graph in graphs
+            )
             operations.append(
                 f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}>{parts} "
-                f"<{_VERSION_INFO}> {Literal(dataset.version)} }} }}"
+                f"<{_VERSION_INFO}> {Literal(dataset.version)} .{counts} }} }}"
             )
             try:
                 self._engine.update(f"DROP SILENT GRAPH <{META_GRAPH}>")

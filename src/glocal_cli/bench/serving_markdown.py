@@ -131,6 +131,7 @@ def _virtuoso_lines(against: Mapping[str, Any]) -> list[str]:
         f"{config.get('MaxClientConnections')} client connections served at once). Same "
         "row counts on both: "
         + ("yes." if against["same_rows"] else f"**no**, for {', '.join(differ)}."),
+        *_left_out_lines(against.get("left_out", {})),
         "",
         "| clients | engine | requests/s | p50 ms | p99 ms | errors | "
         "CPU ms/request (query workers) | glocal ÷ Virtuoso |",
@@ -144,6 +145,18 @@ def _virtuoso_lines(against: Mapping[str, Any]) -> list[str]:
             f"| {entry['clients']} | Virtuoso | {_run(entry['virtuoso'])} | |",
         ]
     return lines
+
+
+def _left_out_lines(left_out: Mapping[str, str]) -> list[str]:
+    """The queries left out of the comparison on both engines, each with why.
+
+    >>> _left_out_lines({"q": "too long"})
+    ['Left out on both engines: q (too long).']
+    """
+    if not left_out:
+        return []
+    reasons = "; ".join(f"{name} ({why})" for name, why in left_out.items())
+    return [f"Left out on both engines: {reasons}."]
 
 
 def serving_tables(result: Mapping[str, Any]) -> list[str]:
