@@ -259,13 +259,8 @@ def _canned_tables(graphs: Mapping[str, Any]) -> list[str]:
             "\nThe overhead compares `/queries/{name}` (httpx's time from sending the request "
             "to holding the whole body, so the client's own work counts) with the same answer "
             "serialized in the same format in-process; the two are timed in turns, each turn "
-            "after a warm-up run, so that both see the same machine load."
-            + (
-                f" Timings started once both servers had built their catalogue, labels and "
-                f"facet counts in the background: {graph['warm_up_s']:.1f} s after start."
-                if "warm_up_s" in graph
-                else ""
-            )
+            "after a warm-up run, so that both see the same machine load. Timings started "
+            f"after both servers' background warm-up ({graph.get('warm_up_s', 0):.1f} s)."
         )
         if any("note" in e for e in queries.values()):
             lines.append(
