@@ -1,9 +1,13 @@
-"""Reading a canned query's answer as comparable rows, for the paging and rewrite tests."""
+"""Reading a canned query's answer as comparable rows, and small graphs to ask, for the
+canned-query tests."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pyoxigraph import Literal, QuerySolutions
 
+from glocal.dataset import load_files
 from glocal.store import EmbeddedStore
 
 Row = tuple[str, ...]
@@ -27,3 +31,11 @@ def rows(store: EmbeddedStore, sparql: str) -> list[Row]:
         return "" if term is None else str(term)
 
     return [tuple(cell(solution[n]) for n in names) for solution in result]
+
+
+def trig_store(folder: Path, trig: str) -> EmbeddedStore:
+    """An embedded store of a small graph written in TriG, for the edge cases of a query
+    that the curated and synthetic graphs lack; built in ``folder``."""
+    path = folder / "edges.trig"
+    path.write_text(trig, encoding="utf-8")
+    return EmbeddedStore.open(load_files([path]), cache_dir=folder / "cache")

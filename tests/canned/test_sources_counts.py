@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyoxigraph import QuerySolutions
 
 from glocal.canned import load_queries
-from glocal.dataset import load_files
 from glocal.namespaces import DCTERMS, GL, ID, PROV, XSD
 from glocal.store import EmbeddedStore
+from tests.canned.answers import rows, trig_store
 
 BEFORE = Path(__file__).resolve().parent / "before" / "sources.rq"
 SRC = ID + "source/"
@@ -50,27 +49,17 @@ src:c {{
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
-    folder = tmp_path_factory.mktemp("sources")
-    path = folder / "edges.trig"
-    path.write_text(GRAPH, encoding="utf-8")
-    opened = EmbeddedStore.open(load_files([path]), cache_dir=folder / "cache")
+    opened = trig_store(tmp_path_factory.mktemp("sources"), GRAPH)
     yield opened
     opened.close()
 
 
-def answer(store: EmbeddedStore, sparql: str) -> list[tuple[str, ...]]:
-    result = store.query(sparql)
-    assert isinstance(result, QuerySolutions)
-    names = [v.value for v in result.variables]
-    return [tuple(str(row[n]) for n in names) for row in result]
-
-
 def test_each_quoted_fact_of_a_source_counts_once(store: EmbeddedStore) -> None:
-    rows = answer(store, load_queries()["sources"].sparql)
+    now = rows(store, load_queries()["sources"].sparql)
     count = f"^^<{XSD}integer>"
-    assert [(row[0], row[-1]) for row in rows] == [
+    assert [(row[0], row[-1]) for row in now] == [
         (f"<{SRC}a>", f'"2"{count}'),
         (f"<{SRC}b>", f'"0"{count}'),
         (f"<{SRC}c>", f'"0"{count}'),
     ]
-    assert rows == answer(store, BEFORE.read_text(encoding="utf-8"))
+    assert now == rows(store, BEFORE.read_text(encoding="utf-8"))
