@@ -3,7 +3,7 @@ against Virtuoso (see :mod:`glocal_cli.bench.serving`), each goal beside its mea
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = ["serving_tables"]
@@ -133,16 +133,37 @@ def _virtuoso_lines(against: Mapping[str, Any]) -> list[str]:
         + ("yes." if against["same_rows"] else f"**no**, for {', '.join(differ)}."),
         *_left_out_lines(against.get("left_out", {})),
         "",
-        "| clients | engine | requests/s | p50 ms | p99 ms | errors | "
-        "CPU ms/request (query workers) | glocal ÷ Virtuoso |",
+        *_loads_table(
+            against["loads"],
+            "engine",
+            [("glocal", "glocal"), ("virtuoso", "Virtuoso")],
+            ("glocal", "glocal ÷ Virtuoso"),
+        ),
+    ]
+    return lines
+
+
+def _loads_table(
+    loads: Sequence[Mapping[str, Any]],
+    column: str,
+    rows: Sequence[tuple[str, str]],
+    ratio: tuple[str, str],
+) -> list[str]:
+    """A table of load tests: per client count, a row for each of ``rows`` (its key in
+    the entry, its label); the entry's ``ratio`` goes on the row of ``ratio[0]``, under
+    the heading ``ratio[1]``."""
+    lines = [
+        f"| clients | {column} | requests/s | p50 ms | p99 ms | errors | "
+        f"CPU ms/request (query workers) | {ratio[1]} |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for entry in against["loads"]:
-        ratio = entry.get("ratio")
+    for entry in loads:
+        value = entry.get("ratio")
+        shown = "–" if value is None else f"{value:.2f}×"
         lines += [
-            f"| {entry['clients']} | glocal | {_run(entry['glocal'])} | "
-            f"{'–' if ratio is None else f'{ratio:.2f}×'} |",
-            f"| {entry['clients']} | Virtuoso | {_run(entry['virtuoso'])} | |",
+            f"| {entry['clients']} | {label} | {_run(entry[key])} |"
+            + (f" {shown} |" if key == ratio[0] else " |")
+            for key, label in rows
         ]
     return lines
 
@@ -184,17 +205,13 @@ def serving_tables(result: Mapping[str, Any]) -> list[str]:
             "",
             *_goal_rows(serving, goals),
             "",
-            "| clients | config | requests/s | p50 ms | p99 ms | errors | "
-            "CPU ms/request (query workers) | default ÷ baseline |",
-            "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            *_loads_table(
+                serving["loads"],
+                "config",
+                [("baseline", "baseline"), ("default", "default")],
+                ("default", "default ÷ baseline"),
+            ),
         ]
-        for entry in serving["loads"]:
-            ratio = entry.get("ratio")
-            lines += [
-                f"| {entry['clients']} | baseline | {_run(entry['baseline'])} | |",
-                f"| {entry['clients']} | default | {_run(entry['default'])} | "
-                f"{'–' if ratio is None else f'{ratio:.2f}×'} |",
-            ]
         lines += [
             "",
             _bounds(serving),
