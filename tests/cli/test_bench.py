@@ -36,6 +36,7 @@ from glocal_cli.bench.graphs import load_graph
 from glocal_cli.bench.latency import default_page
 from glocal_cli.bench.options import BenchOptions
 from glocal_cli.bench.pages import PAGES, SEARCHES
+from glocal_cli.bench.query_steps import STEPS, step_lines, time_steps
 from glocal_cli.bench.report_cost import report_cost, report_scale
 from glocal_cli.bench.servers import GlocalServer
 from glocal_cli.bench.serving_virtuoso import (
@@ -395,6 +396,34 @@ def test_canned_queries_on_virtuoso_beside_glocal(
     text = "\n".join(canned_engine_lines({"curated": {"aggregation": {"canned": measured}}}))
     assert all(f"| {name} |" in text for name in measured)
     assert f"{len(goals['met'])} of {len(measured)}" in text
+
+
+def test_query_steps_do_the_same_work_on_both_engines(
+    virtuoso: VirtuosoServer, dataset: Dataset, store: EmbeddedStore
+) -> None:
+    """Each step of a profiled query gives glocal and Virtuoso the same answer (the rows
+    its pattern makes, for a counting step), the last step is the canned query as
+    served, and the table shows every step."""
+    remote = RemoteStore.open(dataset, virtuoso.endpoint, graph_store_url=virtuoso.graph_store)
+    try:
+        profiles = time_steps(store, remote, BenchOptions.quick_run())
+    finally:
+        remote.close()
+    assert set(profiles) == set(STEPS)
+    queries = load_queries()
+    for name, steps in profiles.items():
+        assert [step["label"] for step in steps[:-1]] == [label for label, _ in STEPS[name]]
+        for step in steps:
+            assert step["virtuoso_answer"] == step["glocal_answer"], (name, step["label"])
+            ours, theirs = step["glocal"]["p50_ms"], step["virtuoso"]["p50_ms"]
+            assert step["virtuoso_over_glocal"] == pytest.approx(theirs / ours)
+        assert steps[-1]["glocal_answer"] == consume(store.query(default_page(queries[name])))
+    members = consume(store.query("SELECT * WHERE { GRAPH ?g { ?m org:member ?x } }"))
+    assert profiles["corroborated-facts"][0]["glocal_answer"] == members > 0
+    text = "\n".join(step_lines({"curated": {"aggregation": {"steps": profiles}}}))
+    for name, steps in profiles.items():
+        assert f"`{name}`" in text
+        assert all(f"| {n}. {step['label']} |" in text for n, step in enumerate(steps, 1))
 
 
 def test_report_scale_compares_the_sizes_it_measured() -> None:

@@ -24,6 +24,7 @@ from glocal_cli.bench.canned_engines import canned_on_virtuoso
 from glocal_cli.bench.graphs import BenchGraph
 from glocal_cli.bench.inprocess import time_in_process
 from glocal_cli.bench.options import BenchOptions
+from glocal_cli.bench.query_steps import time_steps
 from glocal_cli.bench.servers import (
     JSON,
     GlocalServer,
@@ -74,6 +75,7 @@ def aggregation(
     """
     engines: dict[str, Any] = {}
     canned: dict[str, Any] | None = None
+    steps: dict[str, Any] | None = None
     expected = _org_counts(graph.store.query(AGGREGATION_QUERY))
     glocal: Limits = {
         "reps": options.aggregation_reps,
@@ -147,6 +149,8 @@ def aggregation(
             )
             say(f"{graph.name}: the canned queries on Virtuoso")
             canned = canned_on_virtuoso(remote, graph.result.get("queries", {}), options)
+            say(f"{graph.name}: the steps of the queries slower than Virtuoso")
+            steps = time_steps(graph.store, remote, options)
         finally:
             remote.close()
 
@@ -193,4 +197,6 @@ def aggregation(
     if canned is not None:
         # The canned queries run while Virtuoso holds the graph: loading it takes minutes.
         result["canned"] = canned
+    if steps is not None:
+        result["steps"] = steps
     return result

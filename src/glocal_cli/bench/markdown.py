@@ -9,6 +9,7 @@ from glocal_cli.bench.canned_engines import canned_engine_lines
 from glocal_cli.bench.engines import AGGREGATION_QUERY
 from glocal_cli.bench.headroom_markdown import headroom_table
 from glocal_cli.bench.pages_markdown import page_goal_rows, page_load_tables
+from glocal_cli.bench.query_steps import step_lines
 from glocal_cli.bench.report_markdown import report_goal, report_tables
 from glocal_cli.bench.serving_markdown import serving_tables
 from glocal_cli.bench.startup_markdown import startup_tables
@@ -108,6 +109,7 @@ def render(result: Mapping[str, Any]) -> str:
         *startup_tables(result),
         *_canned_tables(graphs),
         *canned_engine_lines(graphs),
+        *step_lines(graphs),
         *page_load_tables(graphs),
         *_throughput_table(graphs),
         *headroom_table(graphs),
