@@ -7,6 +7,7 @@ from typing import Any
 
 from glocal_cli.bench.canned_engines import canned_engine_lines
 from glocal_cli.bench.engines import AGGREGATION_QUERY
+from glocal_cli.bench.gaps import gap_lines
 from glocal_cli.bench.headroom_markdown import headroom_table
 from glocal_cli.bench.pages_markdown import page_goal_rows, page_load_tables
 from glocal_cli.bench.query_steps import step_lines
@@ -29,9 +30,8 @@ def _ms(value: float | None) -> str:
 
 
 def _pair(section: Mapping[str, Any] | None) -> str:
-    if not section or "p50_ms" not in section:
-        return "–"
-    return f"{_ms(section['p50_ms'])} / {_ms(section['p99_ms'])}"
+    missing = not section or "p50_ms" not in section
+    return "–" if missing else f"{_ms(section['p50_ms'])} / {_ms(section['p99_ms'])}"
 
 
 def _times(value: float | None) -> str:
@@ -105,6 +105,7 @@ def render(result: Mapping[str, Any]) -> str:
         *_heading(meta),
         *_goals_table(graphs, goals),
         *report_goal(result),
+        *gap_lines(result),
         *_load_table(graphs),
         *startup_tables(result),
         *_canned_tables(graphs),
