@@ -22,6 +22,7 @@ from glocal.store.remote import RemoteStore
 from glocal_api.settings import Settings
 from glocal_cli.bench.latency import default_page
 from glocal_cli.bench.options import BenchOptions
+from glocal_cli.bench.query_steps import step_lines
 from glocal_cli.bench.timing import consume, p50, ratio, sample, say, timing_summary
 
 __all__ = ["LIMIT_MS", "QUERY_LIMIT_S", "canned_engine_lines", "canned_on_virtuoso", "scale_goals"]
@@ -137,7 +138,8 @@ def scale_goals(canned: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def canned_engine_lines(graphs: Mapping[str, Any]) -> list[str]:
-    """Per graph with Virtuoso timings: the goals met, then one row per canned query.
+    """Per graph with Virtuoso timings: the goals met, then one row per canned query;
+    then the steps of the profiled queries (:func:`~glocal_cli.bench.query_steps.step_lines`).
 
     >>> lines = canned_engine_lines({"g": {"aggregation": {"canned": {"q": {
     ...     "glocal_rows": 2, "glocal_inprocess_p50_ms": 1.0, "glocal_http_p50_ms": 2.0,
@@ -185,7 +187,7 @@ def canned_engine_lines(graphs: Mapping[str, Any]) -> list[str]:
                 f"{entry['virtuoso']['p50_ms']:.2f} | {entry['virtuoso_over_glocal']:.1f}× | "
                 f"{_yes(entry['within_limit'])} | {_yes(entry['no_slower'])} |"
             )
-    return lines
+    return lines + step_lines(graphs)
 
 
 def _paging_lines(canned: Mapping[str, Any]) -> list[str]:

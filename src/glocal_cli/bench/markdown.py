@@ -10,7 +10,6 @@ from glocal_cli.bench.engines import AGGREGATION_QUERY
 from glocal_cli.bench.gaps import gap_lines
 from glocal_cli.bench.headroom_markdown import headroom_table
 from glocal_cli.bench.pages_markdown import page_goal_rows, page_load_tables
-from glocal_cli.bench.query_steps import step_lines
 from glocal_cli.bench.report_markdown import report_goal, report_tables
 from glocal_cli.bench.serving_markdown import serving_tables
 from glocal_cli.bench.startup_markdown import startup_tables
@@ -30,8 +29,9 @@ def _ms(value: float | None) -> str:
 
 
 def _pair(section: Mapping[str, Any] | None) -> str:
-    missing = not section or "p50_ms" not in section
-    return "–" if missing else f"{_ms(section['p50_ms'])} / {_ms(section['p99_ms'])}"
+    if not section or "p50_ms" not in section:
+        return "–"
+    return f"{_ms(section['p50_ms'])} / {_ms(section['p99_ms'])}"
 
 
 def _times(value: float | None) -> str:
@@ -109,8 +109,7 @@ def render(result: Mapping[str, Any]) -> str:
         *_load_table(graphs),
         *startup_tables(result),
         *_canned_tables(graphs),
-        *canned_engine_lines(graphs),
-        *step_lines(graphs),
+        *canned_engine_lines(graphs),  # with the steps of the queries slower than Virtuoso
         *page_load_tables(graphs),
         *_throughput_table(graphs),
         *headroom_table(graphs),
