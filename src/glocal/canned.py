@@ -297,8 +297,9 @@ def _whole(name: str, raw: str | None, default: int, low: int, high: int | None)
 def paginate(sparql: str, page: Page) -> str:
     """The query text answering one page: its rows ``offset + 1`` to ``offset + limit``.
 
-    The query's own ``ORDER BY`` is kept and every projected variable added after it
-    as a tie-breaker, so consecutive pages neither overlap nor miss a row. A query
+    The query's own ``ORDER BY`` is kept and every projected variable it does not sort
+    by added after it as a tie-breaker, so consecutive pages neither overlap nor miss a
+    row (a key named twice made Virtuoso 7.2 shift a column by a row). A query
     whose rows come from a large aggregate can page that aggregate itself: a line
     ``# the page: LIMIT`` in the subquery that orders it takes the page's ``LIMIT``
     and ``OFFSET`` (the subquery's ``ORDER BY`` must then be total), and the outer
@@ -310,7 +311,7 @@ def paginate(sparql: str, page: Page) -> str:
     >>> text = "SELECT ?a (COUNT(?b) AS ?n) WHERE { ?a ?p ?b } GROUP BY ?a ORDER BY DESC(?n)"
     >>> print(paginate(text, Page(10, 20)))
     SELECT ?a (COUNT(?b) AS ?n) WHERE { ?a ?p ?b } GROUP BY ?a ORDER BY DESC(?n)
-      ?a ?n
+      ?a
     LIMIT 10 OFFSET 20
     >>> text = "SELECT ?n WHERE { { SELECT ?n WHERE { ?s ?p ?n } "
     >>> text += "LIMIT 0 # the page's last row\\n} }"
@@ -327,8 +328,12 @@ def paginate(sparql: str, page: Page) -> str:
     projection = select.group(1)
     names = re.findall(r"\bAS\s+[?$](\w+)", projection, re.IGNORECASE)
     names = sorted(_projected(projection) - {"*"}) + names
-    order = "" if re.search(r"\bORDER\s+BY\b", tail, re.IGNORECASE) else "\nORDER BY"
-    text = sparql.rstrip() + f"{order}\n  {' '.join('?' + n for n in names)}"
+    order = re.search(r"\bORDER\s+BY\b(.*)", tail, re.IGNORECASE | re.DOTALL)
+    # The variables it sorts by as they are: bare (outside brackets, as in a projection)
+    # or directed; not one in a call such as STR(?x), which orders differently.
+    keys = _projected(order.group(1)) | set(_DIRECTED.findall(order.group(1))) if order else set()
+    ties = " ".join("?" + n for n in names if n not in keys)
+    text = sparql.rstrip() + ("" if order else "\nORDER BY") + (f"\n  {ties}" if ties else "")
     text = re.sub(
         r"\bLIMIT 0 # the page's last row\b[^\n]*$",
         f"LIMIT 1 OFFSET {page.offset + page.limit - 1}",
@@ -340,6 +345,9 @@ def paginate(sparql: str, page: Page) -> str:
         return f"{text}\nLIMIT {page.limit} OFFSET {page.offset}"
     return f"{text[: marker.start()]}LIMIT {page.limit} OFFSET {page.offset}{text[marker.end() :]}"
 
+
+#: A sort key in ``ASC()`` or ``DESC()`` that is one variable: its name.
+_DIRECTED = re.compile(r"\b(?:ASC|DESC)\s*\(\s*[?$](\w+)\s*\)", re.IGNORECASE)
 
 #: A subquery's ``SELECT`` with its projection, up to the brace opening its ``WHERE``.
 _SUBSELECT = re.compile(r"\bSELECT\b([^{]*?)\bWHERE\s*\{", re.IGNORECASE)
