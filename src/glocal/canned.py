@@ -299,11 +299,13 @@ def paginate(sparql: str, page: Page) -> str:
 
     The query's own ``ORDER BY`` is kept and every projected variable it does not sort
     by added after it as a tie-breaker, so consecutive pages neither overlap nor miss a
-    row (a key named twice made Virtuoso 7.2 shift a column by a row). A query
+    row (a key named twice made Virtuoso 7.2 mix values of different rows). A query
     whose rows come from a large aggregate can page that aggregate itself: a line
     ``# the page: LIMIT`` in the subquery that orders it takes the page's ``LIMIT``
     and ``OFFSET`` (the subquery's ``ORDER BY`` must then be total), and the outer
-    query keeps only the order. A subquery that needs to know how far the page reaches
+    query, one row per row of that subquery, keeps the order and the ``LIMIT`` (under
+    a ``LIMIT`` Virtuoso sorts a value too long for a sort key, a long ``GROUP_CONCAT``
+    list; without one it fails). A subquery that needs to know how far the page reaches
     (a bound on the values of its last row) reads one row there: its line
     ``LIMIT 0 # the page's last row`` becomes ``LIMIT 1 OFFSET`` the row's index
     (``offset + limit - 1``); unpaged, it reads no row.
@@ -343,7 +345,8 @@ def paginate(sparql: str, page: Page) -> str:
     marker = re.search(r"^[ \t]*# the page: LIMIT[^\n]*$", text, re.MULTILINE)
     if marker is None:
         return f"{text}\nLIMIT {page.limit} OFFSET {page.offset}"
-    return f"{text[: marker.start()]}LIMIT {page.limit} OFFSET {page.offset}{text[marker.end() :]}"
+    head, tail = text[: marker.start()], text[marker.end() :]
+    return f"{head}LIMIT {page.limit} OFFSET {page.offset}{tail}\nLIMIT {page.limit}"
 
 
 #: A sort key in ``ASC()`` or ``DESC()`` that is one variable: its name.
