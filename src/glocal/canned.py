@@ -297,12 +297,15 @@ def _whole(name: str, raw: str | None, default: int, low: int, high: int | None)
 def paginate(sparql: str, page: Page) -> str:
     """The query text answering one page: its rows ``offset + 1`` to ``offset + limit``.
 
-    The query's own ``ORDER BY`` is kept and every projected variable added after it
-    as a tie-breaker, so consecutive pages neither overlap nor miss a row. A query
+    The query's own ``ORDER BY`` is kept and every projected variable it does not sort
+    by added after it as a tie-breaker, so consecutive pages neither overlap nor miss a
+    row (a key named twice made Virtuoso 7.2 mix values of different rows). A query
     whose rows come from a large aggregate can page that aggregate itself: a line
     ``# the page: LIMIT`` in the subquery that orders it takes the page's ``LIMIT``
     and ``OFFSET`` (the subquery's ``ORDER BY`` must then be total), and the outer
-    query keeps only the order. A subquery that needs to know how far the page reaches
+    query, one row per row of that subquery, keeps the order and the ``LIMIT`` (under
+    a ``LIMIT`` Virtuoso sorts a value too long for a sort key, a long ``GROUP_CONCAT``
+    list; without one it fails). A subquery that needs to know how far the page reaches
     (a bound on the values of its last row) reads one row there: its line
     ``LIMIT 0 # the page's last row`` becomes ``LIMIT 1 OFFSET`` the row's index
     (``offset + limit - 1``); unpaged, it reads no row.
@@ -310,7 +313,7 @@ def paginate(sparql: str, page: Page) -> str:
     >>> text = "SELECT ?a (COUNT(?b) AS ?n) WHERE { ?a ?p ?b } GROUP BY ?a ORDER BY DESC(?n)"
     >>> print(paginate(text, Page(10, 20)))
     SELECT ?a (COUNT(?b) AS ?n) WHERE { ?a ?p ?b } GROUP BY ?a ORDER BY DESC(?n)
-      ?a ?n
+      ?a
     LIMIT 10 OFFSET 20
     >>> text = "SELECT ?n WHERE { { SELECT ?n WHERE { ?s ?p ?n } "
     >>> text += "LIMIT 0 # the page's last row\\n} }"
@@ -327,8 +330,12 @@ def paginate(sparql: str, page: Page) -> str:
     projection = select.group(1)
     names = re.findall(r"\bAS\s+[?$](\w+)", projection, re.IGNORECASE)
     names = sorted(_projected(projection) - {"*"}) + names
-    order = "" if re.search(r"\bORDER\s+BY\b", tail, re.IGNORECASE) else "\nORDER BY"
-    text = sparql.rstrip() + f"{order}\n  {' '.join('?' + n for n in names)}"
+    order = re.search(r"\bORDER\s+BY\b(.*)", tail, re.IGNORECASE | re.DOTALL)
+    # The variables it sorts by as they are: bare (outside brackets, as in a projection)
+    # or directed; not one in a call such as STR(?x), which orders differently.
+    keys = _projected(order.group(1)) | set(_DIRECTED.findall(order.group(1))) if order else set()
+    ties = " ".join("?" + n for n in names if n not in keys)
+    text = sparql.rstrip() + ("" if order else "\nORDER BY") + (f"\n  {ties}" if ties else "")
     text = re.sub(
         r"\bLIMIT 0 # the page's last row\b[^\n]*$",
         f"LIMIT 1 OFFSET {page.offset + page.limit - 1}",
@@ -338,8 +345,12 @@ def paginate(sparql: str, page: Page) -> str:
     marker = re.search(r"^[ \t]*# the page: LIMIT[^\n]*$", text, re.MULTILINE)
     if marker is None:
         return f"{text}\nLIMIT {page.limit} OFFSET {page.offset}"
-    return f"{text[: marker.start()]}LIMIT {page.limit} OFFSET {page.offset}{text[marker.end() :]}"
+    head, tail = text[: marker.start()], text[marker.end() :]
+    return f"{head}LIMIT {page.limit} OFFSET {page.offset}{tail}\nLIMIT {page.limit}"
 
+
+#: A sort key in ``ASC()`` or ``DESC()`` that is one variable: its name.
+_DIRECTED = re.compile(r"\b(?:ASC|DESC)\s*\(\s*[?$](\w+)\s*\)", re.IGNORECASE)
 
 #: A subquery's ``SELECT`` with its projection, up to the brace opening its ``WHERE``.
 _SUBSELECT = re.compile(r"\bSELECT\b([^{]*?)\bWHERE\s*\{", re.IGNORECASE)
