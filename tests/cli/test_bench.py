@@ -420,6 +420,9 @@ def test_query_steps_do_the_same_work_on_both_engines(
         assert steps[-1]["glocal_answer"] == consume(store.query(default_page(queries[name])))
     members = consume(store.query("SELECT * WHERE { GRAPH ?g { ?m org:member ?x } }"))
     assert profiles["corroborated-facts"][0]["glocal_answer"] == members > 0
+    # The counting step is the query's inner subquery: one row per city of the answer.
+    cities = consume(store.query(bind(queries["acting-cities"], {})))
+    assert profiles["acting-cities"][1]["glocal_answer"] == cities > 0
     text = "\n".join(step_lines({"curated": {"aggregation": {"steps": profiles}}}))
     for name, steps in profiles.items():
         assert f"`{name}`" in text

@@ -37,6 +37,26 @@ _ORGANISATION = (
 )
 _DERIVED = "GRAPH ?source { ?fact prov:wasDerivedFrom ?source }"
 
+_ACTING_COUNTS = """SELECT (COUNT(*) AS ?rows) WHERE {
+  SELECT ?city (COUNT(DISTINCT ?act) AS ?actingFacts) (COUNT(DISTINCT ?venue) AS ?venueFacts)
+  WHERE {
+    {
+      { SELECT ?act WHERE {
+          ?act gl:role ?role . ?role a ?roleClass .
+          FILTER (?roleClass IN (gl:ActingRole, gl:Role)) } }
+      { SELECT ?act ?city WHERE { ?act rdf:subject|rdf:object ?city } }
+      { SELECT ?city WHERE { ?city a gl:City } }
+    } UNION {
+      { SELECT ?act ?city WHERE { ?act org:member ?city } }
+      { SELECT ?act WHERE { ?act a org:Membership } }
+      { SELECT ?city WHERE { ?city a gl:City } }
+    } UNION {
+      ?venue gl:role ?role . ?role a gl:VenueRole .
+      ?venue rdf:subject|rdf:object ?city . ?city a gl:City .
+    }
+  }
+  GROUP BY ?city }"""
+
 #: The steps of each profiled query: a label saying what the step adds, and its text.
 #: The last step of each is the canned query itself, as served (its first page).
 STEPS: dict[str, list[tuple[str, str]]] = {
@@ -53,6 +73,18 @@ STEPS: dict[str, list[tuple[str, str]]] = {
             "group the memberships by member and organisation: the candidates",
             "SELECT (COUNT(*) AS ?rows) WHERE { SELECT ?subject ?object WHERE { "
             f"{_MEMBER} {_ORGANISATION} }} GROUP BY ?subject ?object HAVING (COUNT(*) > 1) }}",
+        ),
+    ],
+    "acting-cities": [
+        (
+            "join every membership's member with the membership's type",
+            "SELECT (COUNT(*) AS ?rows) WHERE { "
+            "{ SELECT ?act ?city WHERE { ?act org:member ?city } } "
+            "{ SELECT ?act WHERE { ?act a org:Membership } } }",
+        ),
+        (
+            "count every city's acting and venue facts (the query's inner subquery)",
+            _ACTING_COUNTS,
         ),
     ],
     "sources": [
