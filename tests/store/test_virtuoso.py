@@ -6,8 +6,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from glocal.formats import SPARQL_JSON
 from glocal.store import virtuoso as launcher
 from glocal.store.virtuoso import VirtuosoServer
 
@@ -29,6 +31,7 @@ def test_listens_on_loopback_with_everything_in_its_folder(tmp_path: Path) -> No
     assert files and all(Path(f).parent == tmp_path for f in files)
     for setting in (
         "ResultSetMaxRows = 123",
+        "MaxSortedTopRows = 123",
         "NumberOfBuffers = 8000",
         "MaxDirtyBuffers = 6000",
         "MaxQueryExecutionTime = 7",
@@ -59,3 +62,14 @@ def test_isql_runs_statements_and_reports_failures(virtuoso: VirtuosoServer) -> 
     assert virtuoso.isql("SELECT 6 * 7;").split() == ["42"]
     with pytest.raises(RuntimeError, match="isql-vt failed"):
         virtuoso.isql('GRANT no_such_thing TO "SPARQL"')
+
+
+def test_an_ordered_page_past_row_10000_is_answered(virtuoso: VirtuosoServer) -> None:
+    """Debian's ``MaxSortedTopRows`` (10,000) refuses an ordered page whose LIMIT and
+    OFFSET reach past it (SR353), even on an empty graph; the launcher lifts it."""
+    query = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 5 OFFSET 20000"
+    response = httpx.get(
+        virtuoso.endpoint, params={"query": query}, headers={"Accept": SPARQL_JSON}
+    )
+    assert response.status_code == 200, response.text[:300]
+    assert response.json()["results"]["bindings"] == []

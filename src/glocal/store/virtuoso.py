@@ -10,6 +10,9 @@ The Virtuoso quirks it handles:
 
 - Debian's ``ResultSetMaxRows`` of 10000 cuts a SELECT silently (only a header says
   so): the limit is set by ``max_rows``, high by default;
+- ``MaxSortedTopRows`` of 10000 refuses an ordered page reaching past row 10,000
+  (``LIMIT`` + ``OFFSET``, error SR353), which every paged canned query is on a large
+  graph: it is set to ``max_rows`` too;
 - the optimizer refuses a query whose *estimated* cost is too high: the estimate is
   off (``MaxQueryCostEstimationTime = 0``), and ``MaxQueryExecutionTime`` caps the real
   time instead;
@@ -76,6 +79,7 @@ ThreadsPerQuery = 2
 ; holds the whole graph twice (named graphs and their merge), far over the 50 MB default.
 TransactionAfterImageLimit = 1500000000
 AsyncQueueMaxThreads = 4
+MaxSortedTopRows = {max_rows}
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
