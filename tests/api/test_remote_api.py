@@ -80,8 +80,8 @@ def test_engine_down_gives_503_then_recovers(
     with remote_server.client() as client:
         # Checkpointed first: this test is about the server's 503 and its recovery. A
         # load Virtuoso has not checkpointed can come back from a crash in part (a start
-        # then loads it again, see tests/store; a running server does not notice), and
-        # the tests after this one would read that part.
+        # then loads it again; a running server recounts and refuses to answer, see
+        # tests/store/test_remote_store.py), which is not what this test is about.
         virtuoso.isql("checkpoint;")
         try:
             virtuoso.kill()

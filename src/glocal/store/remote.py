@@ -19,8 +19,9 @@ same answers as from :class:`~glocal.store.EmbeddedStore`:
   query that does not declare them itself.
 
 The HTTP requests themselves, error responses and the transcoding of response bodies
-are :mod:`glocal.store.http`'s. Longer than 400 lines because :class:`RemoteStore` is one
-unit: its versions, staged loading and read/write lock share one state.
+are :mod:`glocal.store.http`'s, and its read/write lock :mod:`glocal.store.rwlock`'s.
+Longer than 400 lines because :class:`RemoteStore` is one unit: its versions, staged
+loading and the record of what it loaded (:mod:`glocal.store.holdings`) share one state.
 
 What the store cannot even out are the engine's own semantics. Virtuoso 7.2 keeps the
 value but not the datatype of ``xsd:integer`` subtypes (``xsd:positiveInteger`` comes
@@ -35,7 +36,6 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-import threading
 import time
 import uuid
 from collections import defaultdict
@@ -49,9 +49,11 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Tri
 from glocal.dataset import Dataset
 from glocal.formats import N_TRIPLES, SPARQL_XML
 from glocal.namespaces import DCTERMS, ID, PREFIXES
-from glocal.store.errors import QueryTimeout, UpdateUnsupported
+from glocal.store.errors import QueryTimeout, StoreUnavailable, UpdateUnsupported
+from glocal.store.holdings import Holdings
 from glocal.store.http import EngineClient, read_result, transcode
 from glocal.store.pool import QueryPool
+from glocal.store.rwlock import ReadWriteLock
 from glocal.store.sparql import ParsedQuery, QueryResult, parse_query, query_form
 
 __all__ = [
@@ -122,51 +124,6 @@ def with_prefixes(sparql: str) -> str:
     return missing + sparql
 
 
-class _ReadWriteLock:
-    """Many readers or one writer; a waiting writer holds back new readers.
-
-    Virtuoso reads at READ COMMITTED, without snapshots: queries that ran during a
-    reload's swap were seen to count some graphs before it and others after it. Queries
-    through this store hold the read side while the engine evaluates them (Virtuoso
-    evaluates a query completely before it sends the response headers), and the swap
-    holds the write side. Engines with snapshot reads and atomic update requests
-    (Fuseki, GraphDB, Neptune) would not need it; for them it costs only the short wait
-    of the swap.
-    """
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self._readers = 0
-        self._writers_waiting = 0
-        self._writing = False
-
-    @contextmanager
-    def reading(self) -> Iterator[None]:
-        with self._condition:
-            self._condition.wait_for(lambda: not self._writing and not self._writers_waiting)
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._condition:
-                self._readers -= 1
-                self._condition.notify_all()
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        with self._condition:
-            self._writers_waiting += 1
-            self._condition.wait_for(lambda: not self._writing and not self._readers)
-            self._writers_waiting -= 1
-            self._writing = True
-        try:
-            yield
-        finally:
-            with self._condition:
-                self._writing = False
-                self._condition.notify_all()
-
-
 class RemoteStore:
     """The graph in an external SPARQL engine, queried over the SPARQL 1.1 Protocol.
 
@@ -214,8 +171,10 @@ class RemoteStore:
             timeout=timeout,
         )
         self._engine_timeout = engine_timeout
-        self._lock = _ReadWriteLock()
+        self._lock = ReadWriteLock()
         self._graphs: list[str] = []
+        # What was loaded, so that an engine that went away is recounted when it is back.
+        self._holdings = Holdings()
         # Untrusted queries are parsed in a killable worker over an empty store (made
         # on first use): parsing evaluates them, which a hostile query can make costly.
         self._parser: QueryPool | None = None
@@ -260,10 +219,12 @@ class RemoteStore:
         if MERGED_GRAPH not in recorded or None in recorded.values():
             # Loaded before the merged graph or the triple counts were recorded: load again.
             return "", graphs
-        if self._count_triples(list(recorded)) != {g: int(n.value) for g, n in recorded.items()}:
+        loaded = {g: int(n.value) for g, n in recorded.items()}
+        if self._count_triples(list(recorded)) != loaded:
             # The engine lost part of a load: Virtuoso killed before its next checkpoint
             # was seen to come back with the version recorded and triples missing.
             return "", graphs
+        self._holdings = Holdings(loaded)
         return rows[0]["version"].value, graphs
 
     def _count_triples(self, graphs: Sequence[str]) -> dict[str, int]:
@@ -314,7 +275,8 @@ class RemoteStore:
         accept = N_TRIPLES if query_form(sparql) == "CONSTRUCT" else SPARQL_XML
         limit = self.timeout if timeout is None else timeout
         try:
-            return self._fetch(sparql, accept, default_graphs, named_graphs, limit)
+            with self._intact():
+                return self._fetch(sparql, accept, default_graphs, named_graphs, limit)
         except QueryTimeout as err:
             raise QueryTimeout(f"the limit was {limit:g} s: {err}") from err
 
@@ -353,13 +315,27 @@ class RemoteStore:
         accept = N_TRIPLES if query.form == "CONSTRUCT" else SPARQL_XML
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
-        with self._lock.reading():
+        with self._intact(), self._lock.reading():
             response = self._engine.query(
                 self._request(query.text, default_graphs, named_graphs, limit),
                 accept=accept,
                 timeout=deadline - time.monotonic(),
             )
         return transcode(response, accept, media_type, deadline)
+
+    @contextmanager
+    def _intact(self) -> Iterator[None]:
+        """Answer only from an engine that holds what was loaded: recount it first if a
+        request found it gone (:class:`~glocal.store.holdings.Holdings`)."""
+        held = self._holdings
+        held.check()
+        if held.must_recount:
+            held.recounted(self._count_triples(list(held.triples)))
+        try:
+            yield
+        except StoreUnavailable:
+            held.engine_went_away()
+            raise
 
     def update(self, sparql: str, *, timeout: float | None = None) -> RemoteStore:
         """Not offered: an engine takes updates through its own endpoint and access control.
@@ -471,6 +447,7 @@ class RemoteStore:
                 raise
             self.version = dataset.version
             self._graphs = sorted(set(graphs) - {MERGED_GRAPH})
+            self._holdings = Holdings({g: staged.get(staging[g], 0) for g in graphs})
 
     def _drop_quietly(self, graphs: Iterable[str]) -> None:
         # Leftover staging graphs are invisible to queries; dropping them only saves space.
