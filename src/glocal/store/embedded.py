@@ -5,8 +5,9 @@ version, so a second start-up on unchanged data opens the store instead of parsi
 every file again. Queries from the network run in a
 :class:`~glocal.store.pool.QueryPool` so that a runaway can be stopped: through a
 thread (:meth:`EmbeddedStore.stream`), or from the event loop itself when a worker is
-idle (:meth:`EmbeddedStore.open_stream`, for canned queries). In-process callers
-(resource pages, analysis) query directly.
+idle (:meth:`EmbeddedStore.open_stream` for canned queries,
+:meth:`EmbeddedStore.open_query` for untrusted text). In-process callers (resource
+pages, analysis) query directly.
 """
 
 from __future__ import annotations
