@@ -63,7 +63,7 @@ def create_app(
     app.state.runtime = Runtime(store, settings or Settings(), clients=clients)
     # A report computing in the background stops at its next step, so the process can end.
     app.router.on_shutdown.append(app.state.runtime.stop)
-    # Level 5: level 9 (the default) costs several ms per cached hit on large results.
+    # Compressing on every response, at GZIP_LEVEL: the default, 9, costs several ms on a large one.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
     app.add_middleware(
         CORSMiddleware,

@@ -40,8 +40,9 @@ from glocal.views.catalogue import Entry, catalogue, curie
 from glocal.views.search import did_you_mean
 from glocal_api.bodies import query_params
 from glocal_api.errors import RequestError
+from glocal_api.loop_query import run_canned_query
 from glocal_api.pages import safe_link
-from glocal_api.query import Checked, cached_answer, check, run_canned_query, run_query
+from glocal_api.query import Checked, cached_answer, check, run_query
 from glocal_api.runtime import runtime_of
 
 __all__ = ["UnknownResource", "router", "unknown_resource"]
@@ -259,7 +260,7 @@ async def _answer_here(
 ) -> Response | None:
     """:func:`_answer` on the event loop, where it needs no thread: on the embedded
     store, whose resource check is a lookup in this process (microseconds), and with a
-    worker idle (:func:`~glocal_api.query.run_canned_query`). None otherwise, and for
+    worker idle (:func:`~glocal_api.loop_query.run_canned_query`). None otherwise, and for
     an unknown resource, whose suggestions may have to wait for the catalogue.
     """
     runtime = runtime_of(request)

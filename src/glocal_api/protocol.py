@@ -28,6 +28,7 @@ from glocal.views.service import MEDIA_TYPES, service_description
 from glocal_api.auth import require_bearer
 from glocal_api.bodies import content_type, decode, parse_params, query_params, read_body
 from glocal_api.errors import RequestError
+from glocal_api.loop_query import run_sparql_query
 from glocal_api.query import cached_answer, check, run_query
 from glocal_api.runtime import runtime_of
 
@@ -58,11 +59,14 @@ async def _answer(
         return _describe_service(request, fmt)
     default_graphs = [v for k, v in params if k == "default-graph-uri"]
     named_graphs = [v for k, v in params if k == "named-graph-uri"]
-    # A cached answer costs no thread hop; a query that runs waits for a worker in one.
+    # A cached answer costs no thread hop, nor does a query an idle worker takes at once;
+    # one that must wait for a worker waits in a thread.
     checked = check(
         request, queries[0], fmt=fmt, default_graphs=default_graphs, named_graphs=named_graphs
     )
     answer = cached_answer(request, checked)
+    if answer is None:
+        answer = await run_sparql_query(request, checked)
     if answer is not None:
         return answer
     return await run_in_threadpool(run_query, request, checked)

@@ -76,7 +76,7 @@ class ResultCache:
         """Keep a body no larger than ``max_bytes``; drop the oldest beyond ``entries``."""
         if len(body) > self.max_bytes:
             return
-        # Level 5, as the GZip middleware: level 9 costs much more for a few % less.
+        # Level 5, compressed once for every hit: level 9 costs much more for a few % less.
         compressed = gzip.compress(body, compresslevel=5, mtime=0)
         with self._lock:
             self._items[key] = (media_type, body, compressed)

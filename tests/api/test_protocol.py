@@ -207,6 +207,12 @@ def test_no_acceptable_format_is_406(client: httpx.Client) -> None:
     assert fallback.status_code == 200
 
 
+def test_a_syntax_error_is_400_whatever_the_accepted_formats(client: httpx.Client) -> None:
+    # The form is found as the query is parsed: no format fitting it cannot come first.
+    response = client.get("/sparql", params={"query": "SELEKT *"}, headers={"Accept": "image/png"})
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize(
     ("accept", "fmt", "expected"),
     [

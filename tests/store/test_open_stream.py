@@ -1,6 +1,6 @@
-"""The event loop's way to a query worker (``EmbeddedStore.open_stream``), on uvloop as
-the server runs: whole answers, the time limit, and a stopped worker for a reader
-that goes away."""
+"""The event loop's way to a query worker (``EmbeddedStore.open_stream`` and
+``open_query``), on uvloop as the server runs: whole answers, the time limit, a stopped
+worker for a reader that goes away, and untrusted text parsed and run in one round trip."""
 
 from __future__ import annotations
 
@@ -15,7 +15,15 @@ import uvloop
 
 from glocal.dataset import Dataset
 from glocal.formats import SPARQL_JSON
-from glocal.store import EmbeddedStore, ParsedQuery, QueryTimeout, serialize_result
+from glocal.store import (
+    EmbeddedStore,
+    FederationRefused,
+    ParsedQuery,
+    QueryForm,
+    QuerySyntaxError,
+    QueryTimeout,
+    serialize_result,
+)
 from glocal.store.worker import CHUNK_SIZE
 
 #: Every quad of the curated graph: an answer of many chunks.
@@ -111,3 +119,55 @@ def test_no_idle_worker_leaves_the_request_to_the_threads(store: EmbeddedStore) 
         assert asyncio.run(store.open_stream(query, media_type=SPARQL_JSON)) is None
     finally:
         pool.give_back(taken)
+
+
+def _serialized(store: EmbeddedStore, sparql: str, media_type: str) -> bytes:
+    expected = io.BytesIO()
+    serialize_result(store.query(sparql), expected, media_type)
+    return expected.getvalue()
+
+
+def test_untrusted_text_is_parsed_and_run_in_one_round_trip(store: EmbeddedStore) -> None:
+    """``open_query``: the worker reports the form it found, then the result in that
+    form's media type; a form without one gets no result, and the worker serves on."""
+    select = "SELECT ?c WHERE { ?c a gl:City } ORDER BY ?c LIMIT 3"
+    ask = "ASK { ?c a gl:City }"
+    construct = "CONSTRUCT WHERE { ?c a gl:City }"
+    types: dict[QueryForm, str] = {"SELECT": "text/csv", "ASK": SPARQL_JSON}
+
+    async def run(text: str) -> tuple[QueryForm, bytes | None]:
+        opened = await store.open_query(text, media_types=types, timeout=30)
+        assert opened is not None, "the worker was idle"
+        form, chunks = opened
+        return form, None if chunks is None else b"".join(await _read(chunks))
+
+    async def each() -> list[tuple[QueryForm, bytes | None]]:
+        return [await run(text) for text in (select, ask, construct, ask)]
+
+    answers = uvloop.run(each())
+    assert answers == [
+        ("SELECT", _serialized(store, select, "text/csv")),
+        ("ASK", _serialized(store, ask, SPARQL_JSON)),
+        ("CONSTRUCT", None),
+        ("ASK", _serialized(store, ask, SPARQL_JSON)),
+    ]
+
+
+def test_untrusted_text_is_checked_before_a_worker_sees_it(store: EmbeddedStore) -> None:
+    """Errors as ``parse`` gives them: the SERVICE policy and the nesting limit in this
+    process, the parser's in the worker, which then serves on."""
+    types: dict[QueryForm, str] = {"ASK": SPARQL_JSON}
+    service = "ASK { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    with pytest.raises(FederationRefused):
+        uvloop.run(store.open_query(service, media_types=types, timeout=30))
+    with pytest.raises(QuerySyntaxError, match="nests"):
+        uvloop.run(store.open_query("ASK " + "{" * 2000, media_types=types, timeout=30))
+    with pytest.raises(QuerySyntaxError) as parsed:
+        uvloop.run(store.open_query("ASK { ?s ?p }", media_types=types, timeout=30))
+    with pytest.raises(QuerySyntaxError) as by_parse:
+        store.parse("ASK { ?s ?p }")
+    assert str(parsed.value) == str(by_parse.value)
+    opened = uvloop.run(store.open_query("ASK {}", media_types=types, timeout=30))
+    assert opened is not None and opened[0] == "ASK"
+    assert opened[1] is not None
+    assert b"true" in b"".join(uvloop.run(_read(opened[1])))

@@ -5,8 +5,9 @@ version, so a second start-up on unchanged data opens the store instead of parsi
 every file again. Queries from the network run in a
 :class:`~glocal.store.pool.QueryPool` so that a runaway can be stopped: through a
 thread (:meth:`EmbeddedStore.stream`), or from the event loop itself when a worker is
-idle (:meth:`EmbeddedStore.open_stream`, for canned queries). In-process callers
-(resource pages, analysis) query directly.
+idle (:meth:`EmbeddedStore.open_stream` for canned queries,
+:meth:`EmbeddedStore.open_query` for untrusted text). In-process callers (resource
+pages, analysis) query directly.
 """
 
 from __future__ import annotations
@@ -14,21 +15,27 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-import time
-from collections.abc import AsyncGenerator, Collection, Iterator, Sequence
+from collections.abc import AsyncGenerator, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from pyoxigraph import DefaultGraph, NamedNode, Store
 
 from glocal.dataset import Dataset, data_version
-from glocal.store.errors import QueryFailed, QuerySyntaxError
+from glocal.store.errors import QuerySyntaxError
 from glocal.store.interface import default_cache_dir
+from glocal.store.loop_stream import query_on_loop, stream_on_loop
 from glocal.store.merge import merged
 from glocal.store.pool import DEFAULT_MEMORY_MB, QueryPool
-from glocal.store.sparql import ParsedQuery, QueryResult, execute, parse_query
+from glocal.store.sparql import (
+    ParsedQuery,
+    QueryForm,
+    QueryResult,
+    check_untrusted,
+    execute,
+    parse_query,
+)
 from glocal.store.updating import apply_update
-from glocal.store.worker import QueryRequest, Worker, chunk_of
+from glocal.store.worker import QueryRequest
 
 __all__ = ["STORES", "EmbeddedStore"]
 
@@ -229,29 +236,40 @@ class EmbeddedStore:
         idle, for the caller to use :meth:`stream`, which waits for one or uses the
         quick lane.
 
-        The worker keeps every protection: it is stopped at ``timeout`` seconds, when
-        the iterator is closed before its end (the client went away), or past its
-        memory limit. The first chunk is awaited before returning, so that errors
-        before any output raise here, as they do from :meth:`stream`.
+        The worker keeps every protection (:mod:`glocal.store.loop_stream`). The first
+        chunk is awaited before returning, so that errors before any output raise here,
+        as they do from :meth:`stream`.
         """
         _check_media_type(query, media_type)
-        pool = self._workers_pool()
-        worker = pool.take_idle()
-        if worker is None:
-            return None
-        deadline = None if timeout is None else time.monotonic() + timeout
-        try:
-            worker.conn.send(QueryRequest(query.text, media_type))
-            first = await worker.receive(deadline)
-        except BaseException:
-            _stop_soon(pool, worker)
-            raise
-        if first[0] not in ("chunk", "end"):
-            pool.give_back(worker)
-            if first[0] == "syntax":
-                raise QuerySyntaxError(first[1])
-            raise QueryFailed(first[1])
-        return _rest(pool, worker, first, deadline)
+        request = QueryRequest(query.text, media_type)
+        return await stream_on_loop(self._workers_pool(), request, timeout)
+
+    async def open_query(
+        self,
+        sparql: str,
+        *,
+        media_types: Mapping[QueryForm, str],
+        federation: Collection[str] = (),
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
+    ) -> tuple[QueryForm, AsyncGenerator[bytes, None] | None] | None:
+        """:meth:`open_stream` for untrusted text, whose form is not known: checked as
+        :meth:`parse` checks it, then parsed and run by an idle worker in one round trip,
+        where :meth:`parse` and :meth:`stream` take two.
+
+        ``media_types`` gives the media type of each form the caller can take. Returns
+        the query's form and its result's chunks, or no chunks when ``media_types`` has
+        no type for the form; None when no worker is idle.
+
+        Raises
+        ------
+        FederationRefused, QuerySyntaxError, QueryTimeout, QueryFailed
+            As :meth:`parse` and :meth:`stream`.
+        """
+        check_untrusted(sparql, federation=federation)
+        request = QueryRequest(sparql, dict(media_types), default_graphs, named_graphs)
+        return await query_on_loop(self._workers_pool(), request, timeout)
 
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""
@@ -323,28 +341,3 @@ class EmbeddedStore:
 def _check_media_type(query: ParsedQuery, media_type: str) -> None:
     if media_type not in query.media_types:
         raise ValueError(f"{media_type} cannot carry {query.form} results")
-
-
-async def _rest(
-    pool: QueryPool, worker: Worker, first: tuple[Any, ...], deadline: float | None
-) -> AsyncGenerator[bytes, None]:
-    """The chunks of a worker's answer from its ``first`` message on; the worker goes
-    back to the pool at the end, and is stopped if the iterator is left before it."""
-    finished = False
-    try:
-        chunk = chunk_of(first)
-        while chunk is not None:
-            yield chunk
-            chunk = chunk_of(await worker.receive(deadline))
-        finished = True
-    finally:
-        if finished:
-            pool.give_back(worker)
-        else:
-            _stop_soon(pool, worker)
-
-
-def _stop_soon(pool: QueryPool, worker: Worker) -> None:
-    """Stop a worker that may still be running a query, without blocking the loop:
-    killing it and starting its replacement take milliseconds."""
-    threading.Thread(target=pool.stop, args=(worker,), name="glocal-stop-worker").start()

@@ -2,9 +2,10 @@
 
 :func:`parse_query` is the one gate of untrusted query text: it applies the ``SERVICE``
 policy, the nesting limit and Oxigraph's parser, and gives a :class:`ParsedQuery` that
-every store's ``stream`` takes. :func:`execute` and :func:`serialize_result` work on an
-Oxigraph :class:`~pyoxigraph.Store` and are shared by the embedded store and its worker
-processes (:mod:`glocal.store.pool`).
+every store's ``stream`` takes (a worker that parses the text as it runs it has the
+first two applied by :func:`check_untrusted`). :func:`execute` and
+:func:`serialize_result` work on an Oxigraph :class:`~pyoxigraph.Store` and are shared
+by the embedded store and its worker processes (:mod:`glocal.store.pool`).
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ __all__ = [
     "ParsedQuery",
     "QueryForm",
     "QueryResult",
+    "check_untrusted",
     "execute",
     "nesting_depth",
     "parse_query",
     "query_form",
+    "result_form",
     "serialize_result",
 ]
 
@@ -166,9 +169,21 @@ def parse_query(
     ...
     glocal.store.errors.QuerySyntaxError: error at 1:9: ...
     """
+    check_untrusted(sparql, federation=federation)
+    return ParsedQuery(sparql, (form_of or query_form)(sparql))
+
+
+def check_untrusted(sparql: str, *, federation: Collection[str] = ()) -> None:
+    """What :func:`parse_query` checks before parsing: the ``SERVICE`` policy, then the
+    nesting limit; for a caller whose worker parses the text as it runs it.
+
+    Raises
+    ------
+    FederationRefused, QuerySyntaxError
+        As :func:`parse_query`.
+    """
     check_federation(sparql, allow=federation)
     _check_nesting(sparql)
-    return ParsedQuery(sparql, (form_of or query_form)(sparql))
 
 
 def query_form(sparql: str) -> QueryForm:
@@ -193,6 +208,15 @@ def query_form(sparql: str) -> QueryForm:
         result = _EMPTY.query(sparql, prefixes=PREFIXES)
     except SyntaxError as err:
         raise QuerySyntaxError(str(err)) from None
+    return result_form(result)
+
+
+def result_form(result: QueryResult) -> QueryForm:
+    """The form of the query that gave ``result``.
+
+    >>> result_form(_EMPTY.query("ASK {}")), result_form(_EMPTY.query("DESCRIBE <x:y>"))
+    ('ASK', 'CONSTRUCT')
+    """
     if isinstance(result, QueryBoolean):
         return "ASK"
     if isinstance(result, QuerySolutions):
