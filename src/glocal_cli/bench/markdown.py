@@ -64,9 +64,9 @@ _STEP_LABELS = {
 _DERIVED_LABELS = {
     "json_serialization_ms": "JSON serialization",
     "worker_pool_ms": "worker process hand-off (pickle, pipe, chunks)",
-    "http_stack_ms": "HTTP stack (client, uvicorn, middleware, thread, gzip)",
+    "http_stack_ms": "HTTP stack (client, uvicorn, middleware, handler, gzip)",
     "http_floor_ms": "… of which its floor: client, uvicorn, middleware, routing, ETag (`304`)",
-    "http_thread_and_handler_ms": "… and the rest: thread hop, resource check, worker I/O, gzip",
+    "http_thread_and_handler_ms": "… and the rest: handler, resource check, worker I/O, gzip",
     "fixed_pool_ms": "fixed cost of the pool (`ASK {}`)",
     "fixed_http_ms": "fixed cost of HTTP on top of the pool (`ASK {}`)",
 }
