@@ -26,9 +26,9 @@ def gap_lines(result: Mapping[str, Any]) -> list[str]:
     ...     "glocal_inprocess": {"p50_ms": 20.0}, "glocal_http": {"p50_ms": 25.0},
     ...     "rdflib_endpoint_http": {"p50_ms": 900.0}}}}},
     ...     "goals": {"s": {"rdflib_speedup": {"met": False, "ratio": 36.0}}}})
-    >>> lines[0]
+    >>> lines[1]
     '## Goals not met: where the difference lies'
-    >>> "in-process p50 20.00 ms, so the HTTP path adds 5.00 ms" in lines[2]
+    >>> "in-process p50 20.00 ms, so the HTTP path adds 5.00 ms" in lines[3]
     True
     """
     graphs: Mapping[str, Any] = result.get("graphs", {})
@@ -36,8 +36,9 @@ def gap_lines(result: Mapping[str, Any]) -> list[str]:
     found: list[str] = []
     for name, graph in graphs.items():
         ours = goals.get(name, {})
-        if ours.get("http_over_inprocess", {}).get("met") is False:
-            found.append(_overhead(name, graph, ours["http_over_inprocess"]))
+        for key in ("http_overhead_ms", "http_over_inprocess"):
+            if ours.get(key, {}).get("met") is False:
+                found.append(_overhead(name, graph, key, ours[key]))
         if ours.get("rdflib_speedup", {}).get("met") is False:
             found.append(_rdflib(name, graph))
         canned = graph.get("aggregation", {}).get("canned")
@@ -52,33 +53,53 @@ def gap_lines(result: Mapping[str, Any]) -> list[str]:
             "Serving section gives the CPU per request of each and the most the default "
             "can serve over the baseline on this machine's cores."
         )
+    tail = goals.get("run", {}).get("serving_p99_50_ms", {})
+    if tail.get("met") is False:
+        found.append(
+            f"Serving, p99 of the mix at 50 clients {tail['measured']:.0f} ms against "
+            f"≤ {GOALS['serving_p99_50_ms']:g} ms: each connection waits for its answer, so "
+            "latency follows the CPU each request costs (Little's law); the Serving section "
+            "gives that cost and the requests/s it allows on this machine's cores."
+        )
     if not found:
         return []
-    return ["## Goals not met: where the difference lies", "", *(f"- {text}" for text in found), ""]
+    heading = "## Goals not met: where the difference lies"
+    return ["", heading, "", *(f"- {text}" for text in found), ""]
 
 
-def _overhead(name: str, graph: Mapping[str, Any], goal: Mapping[str, Any]) -> str:
+def _overhead(name: str, graph: Mapping[str, Any], key: str, goal: Mapping[str, Any]) -> str:
+    """Why the HTTP overhead goal ``key`` was missed on one graph: the fixed cost of a
+    request, from the layer table of the same run."""
     derived: Mapping[str, float] = graph.get("overhead_breakdown", {}).get("derived_p50_ms", {})
-    queries: Mapping[str, Any] = graph.get("queries", {})
-    small = [
-        entry["http_minus_inprocess_ms"]
-        for entry in queries.values()
-        if "http_minus_inprocess_ms" in entry
-        and entry["inprocess_serialized"]["p50_ms"] < 20
-        and entry["http_minus_inprocess_ms"] > GOALS["http_overhead_ms"]
-    ]
-    fixed = derived.get("fixed_pool_ms", 0.0) + derived.get("fixed_http_ms", 0.0)
+    allowance = GOALS["http_overhead_ms"]
+    if key == "http_overhead_ms":
+        head = (
+            f"{name}: HTTP − in-process, median {goal.get('median_ms', 0.0):.2f} ms against "
+            f"≤ {allowance:g} ms ({goal.get('queries_meeting')} of {goal.get('queries')} "
+            "queries within)."
+        )
+    else:
+        small = [
+            entry["http_minus_inprocess_ms"] - allowance
+            for entry in graph.get("queries", {}).values()
+            if "http_minus_inprocess_ms" in entry
+            and entry["inprocess_serialized"]["p50_ms"] < 20
+            and entry["http_minus_inprocess_ms"] > allowance
+        ]
+        head = (
+            f"{name}: HTTP ÷ in-process, {goal.get('queries_meeting')} of "
+            f"{goal.get('queries')} queries within 10 % or +{allowance:g} ms. {len(small)} of "
+            f"those over are queries under 20 ms in-process, over the +{allowance:g} ms "
+            f"allowance by at most {max(small, default=0.0):.2f} ms; 10 % of such a query is "
+            "less than the fixed cost below."
+        )
+    fixed_pool, fixed_http = derived.get("fixed_pool_ms", 0.0), derived.get("fixed_http_ms", 0.0)
     return (
-        f"{name}: HTTP ÷ in-process, {goal.get('queries_meeting')} of {goal.get('queries')} "
-        f"queries within 10 % or +{GOALS['http_overhead_ms']:g} ms. "
-        f"{len(small)} of those over are queries under 20 ms in-process, over the "
-        f"+{GOALS['http_overhead_ms']:g} ms allowance by at most "
-        f"{max(small, default=GOALS['http_overhead_ms']) - GOALS['http_overhead_ms']:.2f} ms: "
-        f"the fixed cost of any request at this size, `ASK {{}}` over HTTP, is {fixed:.2f} ms "
-        f"(the worker pool {derived.get('fixed_pool_ms', 0.0):.2f} ms, HTTP on top of it "
-        f"{derived.get('fixed_http_ms', 0.0):.2f} ms, of which the `304` floor "
-        f"{derived.get('http_floor_ms', 0.0):.2f} ms), and 10 % of a query under 20 ms "
-        "is less than that; the layer table under the synthetic canned queries splits it."
+        f"{head} The fixed cost of any request, `ASK {{}}` over HTTP, is "
+        f"{fixed_pool + fixed_http:.2f} ms (the worker pool {fixed_pool:.2f} ms, HTTP on top "
+        f"of it {fixed_http:.2f} ms, of which the `304` floor, client, uvicorn and the "
+        f"middleware, {derived.get('http_floor_ms', 0.0):.2f} ms); the layer table under "
+        f"the {name} graph's canned queries splits it."
     )
 
 
