@@ -47,7 +47,7 @@ def gap_lines(result: Mapping[str, Any]) -> list[str]:
     >>> "in-process p50 20.00 ms, so the HTTP path adds 5.00 ms" in lines[3]
     True
     >>> gap_lines({"graphs": {}, "goals": {"run": {"serving_p99_50_ms": {
-    ...     "met": False, "measured": 300.0}}}})[3][:58]
+    ...     "met": False, "measured": 300.0}}}})[3][:60]
     '- Serving, p99 of the mix at 50 clients 300 ms against ≤ 250'
     """
     graphs: Mapping[str, Any] = result.get("graphs", {})
