@@ -87,7 +87,8 @@ async def _send(
 
 
 def _failure(pool: QueryPool, worker: Worker, message: tuple[Any, ...]) -> Exception:
-    """The error a worker answered with; the worker, well, goes back to the pool."""
+    """The error a worker answered with; the worker, which is still sound, goes back to
+    the pool."""
     pool.give_back(worker)
     if message[0] == "syntax":
         return QuerySyntaxError(message[1])
