@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from pyoxigraph import QueryBoolean
 from glocal.dataset import Dataset
 from glocal.store import EmbeddedStore, GraphStore, parse_query
 from glocal.store.errors import FederationRefused, QuerySyntaxError
+from glocal.store.worker import Worker
 
 SERVICE = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
 
@@ -71,6 +73,36 @@ def test_workers_that_die_while_idle_are_replaced(dataset: Dataset, tmp_path: Pa
                 worker.process.join(timeout=5)
             answer = b"".join(store.stream(query, media_type="text/csv", timeout=30))
             assert b"true" in answer
+    finally:
+        store.close()
+
+
+def test_a_worker_killed_from_two_threads_at_once_closes_its_pipe_once(
+    dataset: Dataset, tmp_path: Path
+) -> None:
+    """A stream stopping its worker while the pool closes kills it twice at once; the
+    second kill waits for the first and does nothing more (closing the pipe twice
+    failed with EBADF, or could close a descriptor reused meanwhile)."""
+    store = EmbeddedStore.open(dataset, cache_dir=tmp_path, workers=4)
+    try:
+        query = store.parse("ASK { ?c a gl:City }")
+        assert b"true" in b"".join(store.stream(query, media_type="text/csv", timeout=30))
+        workers = list(store._workers_pool()._all)
+        failures: list[BaseException] = []
+
+        def kill(worker: Worker) -> None:
+            try:
+                worker.kill()
+            except BaseException as err:
+                failures.append(err)
+
+        threads = [threading.Thread(target=kill, args=(w,)) for w in workers for _ in (1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        assert not failures
+        assert all(w.conn.closed and not w.process.is_alive() for w in workers)
     finally:
         store.close()
 

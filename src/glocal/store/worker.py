@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -216,6 +217,9 @@ class Worker:
         self.isolated = False
         #: Why the pool stopped this worker, if it did (the memory watchdog).
         self.stopped_for: str | None = None
+        # A worker can be killed from two threads at once (a stream stopping it while
+        # the pool closes): closing its pipe twice would close another descriptor.
+        self._killing = threading.Lock()
 
     def wait_ready(self, timeout: float | None = None) -> bool:
         """Wait until the worker has opened the store (and left the network); False if
@@ -284,7 +288,9 @@ class Worker:
         return message
 
     def kill(self) -> None:
-        """Stop the worker at once, whatever it is doing."""
-        self.process.kill()
-        self.process.join(timeout=5)
-        self.conn.close()
+        """Stop the worker at once, whatever it is doing; a second call does nothing more."""
+        with self._killing:
+            self.process.kill()
+            self.process.join(timeout=5)
+            if not self.conn.closed:
+                self.conn.close()
